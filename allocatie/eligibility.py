@@ -73,22 +73,16 @@ def in_area_list(
     wanted = lists.reset_index(drop=True).explode().dropna()
     if wanted.empty or len(household) == 0:
         return np.zeros(len(household), dtype=bool)
-    wanted = pd.DataFrame(
-        {"h": wanted.index.to_numpy(), "code": wanted.to_numpy(dtype=str)}
-    )
+    wanted = pd.DataFrame({"h": wanted.index.to_numpy(), "code": wanted.to_numpy(dtype=str)})
     located = (
         dwelling_codes.reset_index(drop=True)
         .melt(ignore_index=False, value_name="code")
         .dropna(subset=["code"])
     )
-    located = pd.DataFrame(
-        {"d": located.index.to_numpy(), "code": located["code"].astype(str)}
-    )
+    located = pd.DataFrame({"d": located.index.to_numpy(), "code": located["code"].astype(str)})
     hits = wanted.merge(located, on="code")[["h", "d"]].drop_duplicates()
     n_dwellings = len(dwelling_codes)
-    keys = hits["h"].to_numpy(dtype=np.int64) * n_dwellings + hits["d"].to_numpy(
-        dtype=np.int64
-    )
+    keys = hits["h"].to_numpy(dtype=np.int64) * n_dwellings + hits["d"].to_numpy(dtype=np.int64)
     return np.isin(household.astype(np.int64) * n_dwellings + dwelling, keys)
 
 
@@ -137,19 +131,13 @@ def pair_table(
 
     needs_access = households["needs_accessible"].to_numpy(dtype=bool)
     accessible = dwellings["accessible"].to_numpy(dtype=bool)
-    max_floor = (
-        households["max_floor"].astype("Float64").fillna(np.inf).to_numpy(dtype=float)
-    )
+    max_floor = households["max_floor"].astype("Float64").fillna(np.inf).to_numpy(dtype=float)
     floor = dwellings["floor"].to_numpy(dtype=float)
     elevator = dwellings["elevator"].to_numpy(dtype=bool)
-    fits_access = (~needs_access[h] | accessible[d]) & (
-        (floor[d] <= max_floor[h]) | elevator[d]
-    )
+    fits_access = (~needs_access[h] | accessible[d]) & ((floor[d] <= max_floor[h]) | elevator[d])
 
     last_day = np.datetime64(date + dt.timedelta(days=policy.matching.window_days), "D")
-    available = (
-        dwellings["available_from"].to_numpy().astype("datetime64[D]") <= last_day
-    )[d]
+    available = (dwellings["available_from"].to_numpy().astype("datetime64[D]") <= last_day)[d]
 
     excluded = in_area_list(households["excluded_areas"], area_codes(dwellings), h, d)
 

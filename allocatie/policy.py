@@ -164,9 +164,7 @@ _SECTIONS: dict[str, type] = {
 }
 
 
-def _coerce(
-    value: Any, annotation: Any, key: str, file: str
-) -> tuple[Any, list[Problem]]:
+def _coerce(value: Any, annotation: Any, key: str, file: str) -> tuple[Any, list[Problem]]:
     """Check one TOML value against its field's type annotation."""
     allowed = set(typing.get_args(annotation)) or {annotation}
     allowed.discard(type(None))
@@ -178,9 +176,7 @@ def _coerce(
     if kind is dt.date:
         if isinstance(value, dt.datetime):
             value = value.date()
-        return (
-            (value, []) if isinstance(value, dt.date) else bad("a date like 2019-07-01")
-        )
+        return (value, []) if isinstance(value, dt.date) else bad("a date like 2019-07-01")
     if kind is bool:
         return (value, []) if isinstance(value, bool) else bad("true or false")
     if kind is int:
@@ -258,18 +254,14 @@ def policy_from_dict(data: dict[str, Any], file: str = "policy") -> Policy:
     sections: dict[str, Any] = {}
     municipality = data.get("municipality")
     if municipality is not None and not isinstance(municipality, str):
-        problems.append(
-            Problem(file, None, "municipality", "expected text like 'GM0153'")
-        )
+        problems.append(Problem(file, None, "municipality", "expected text like 'GM0153'"))
         municipality = None
     for key, value in data.items():
         if key == "municipality":
             continue
         if key not in _SECTIONS:
             known = ", ".join(["municipality", *_SECTIONS])
-            problems.append(
-                Problem(file, None, key, f"unknown setting; known: {known}")
-            )
+            problems.append(Problem(file, None, key, f"unknown setting; known: {known}"))
             continue
         if not isinstance(value, dict):
             problems.append(Problem(file, None, key, f"expected a [{key}] section"))
@@ -321,9 +313,7 @@ def load_policy(path: str | Path, display_name: str | None = None) -> Policy:
             [Problem(name, None, None, "not UTF-8 text; save the policy as UTF-8")]
         ) from None
     except OSError as exc:
-        raise InputError(
-            [Problem(name, None, None, f"cannot read: {exc.strerror}")]
-        ) from None
+        raise InputError([Problem(name, None, None, f"cannot read: {exc.strerror}")]) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

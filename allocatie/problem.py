@@ -80,16 +80,12 @@ class ProblemData:
             "pair_pinned",
         ):
             if len(getattr(self, name)) != n:
-                raise ValueError(
-                    f"{name} has {len(getattr(self, name))} entries, expected {n}"
-                )
+                raise ValueError(f"{name} has {len(getattr(self, name))} entries, expected {n}")
         if (
             len(self.dwelling_area) != self.n_dwellings
             or len(self.dwelling_complex) != self.n_dwellings
         ):
-            raise ValueError(
-                "dwelling_area and dwelling_complex need one entry per dwelling"
-            )
+            raise ValueError("dwelling_area and dwelling_complex need one entry per dwelling")
         if len(self.area_max_households) != len(self.area_max_persons):
             raise ValueError("area cap arrays differ in length")
 
@@ -124,14 +120,10 @@ class ProblemData:
         out: list[str] = []
         h = np.bincount(self.pair_household[s], minlength=self.n_households)
         if (h > 1).any():
-            out.append(
-                f"households with several dwellings: {np.flatnonzero(h > 1).tolist()}"
-            )
+            out.append(f"households with several dwellings: {np.flatnonzero(h > 1).tolist()}")
         d = np.bincount(self.pair_dwelling[s], minlength=self.n_dwellings)
         if (d > 1).any():
-            out.append(
-                f"dwellings with several households: {np.flatnonzero(d > 1).tolist()}"
-            )
+            out.append(f"dwellings with several households: {np.flatnonzero(d > 1).tolist()}")
         if (self.pair_pinned & ~s).any():
             out.append("a pinned pair is not in the plan")
         area = self.dwelling_area[self.pair_dwelling[s]]
@@ -139,9 +131,7 @@ class ProblemData:
         capped = self.area_max_households >= 0
         if (capped & (per_area > self.area_max_households)).any():
             out.append("an area receives more households than max_households_per_area")
-        persons = np.bincount(
-            area, weights=self.pair_persons[s], minlength=self.n_areas
-        )
+        persons = np.bincount(area, weights=self.pair_persons[s], minlength=self.n_areas)
         capped = self.area_max_persons >= 0
         if (capped & (persons > self.area_max_persons)).any():
             out.append("an area is pushed over the concentration threshold")

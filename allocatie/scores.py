@@ -78,9 +78,7 @@ def quality_parts(
     """
     h = pairs["household"].to_numpy()
     d = pairs["dwelling"].to_numpy()
-    interest = interest_served(
-        households, distances, h, d, policy.weights.interest_radius_m
-    )
+    interest = interest_served(households, distances, h, d, policy.weights.interest_radius_m)
     wishes = in_area_list(households["preferred_areas"], area_codes(dwellings), h, d)
     extra = pairs["extra_bedrooms"].to_numpy(dtype=float)
     fit = 1.0 - extra / (policy.occupancy.max_extra_bedrooms + 1)

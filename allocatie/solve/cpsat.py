@@ -39,8 +39,7 @@ def _add_caps(model: cp_model.CpModel, x: pd.Series, problem: ProblemData) -> No
         persons = problem.pair_persons[group.index]
         if 0 <= room < persons.sum():
             model.add(
-                cp_model.LinearExpr.weighted_sum(group.tolist(), persons.tolist())
-                <= int(room)
+                cp_model.LinearExpr.weighted_sum(group.tolist(), persons.tolist()) <= int(room)
             )
 
     if problem.complex_max >= 0:
@@ -48,9 +47,7 @@ def _add_caps(model: cp_model.CpModel, x: pd.Series, problem: ProblemData) -> No
         in_building = building >= 0
         for _, group in x[in_building].groupby(building[in_building]):
             if problem.complex_max < len(group):
-                model.add(
-                    cp_model.LinearExpr.sum(group.tolist()) <= problem.complex_max
-                )
+                model.add(cp_model.LinearExpr.sum(group.tolist()) <= problem.complex_max)
 
 
 def _hint(model: cp_model.CpModel, variables: list, values: np.ndarray) -> None:
@@ -61,9 +58,7 @@ def _hint(model: cp_model.CpModel, variables: list, values: np.ndarray) -> None:
     hint.values.extend(values.astype(int).tolist())
 
 
-def solve_cpsat(
-    problem: ProblemData, seed: int = 0, time_limit_seconds: float = 30.0
-) -> Result:
+def solve_cpsat(problem: ProblemData, seed: int = 0, time_limit_seconds: float = 30.0) -> Result:
     """Solve ``problem`` lexicographically with CP-SAT.
 
     Parameters
@@ -100,9 +95,7 @@ def solve_cpsat(
         status = solver.solve(model)
         if status not in _STATUS:
             seconds = time.perf_counter() - start
-            return Result(
-                chosen, (0, 0, 0), INFEASIBLE, "cpsat", seconds, (INFEASIBLE,)
-            )
+            return Result(chosen, (0, 0, 0), INFEASIBLE, "cpsat", seconds, (INFEASIBLE,))
         statuses.append(_STATUS[status])
         chosen = solver.boolean_values(x).to_numpy(dtype=bool)
         value = int(round(solver.objective_value))

@@ -97,15 +97,11 @@ def solve_flow(problem: ProblemData) -> Result:
 
     big = nh + 1
     area_used = np.bincount(problem.dwelling_area[pin_d], minlength=na)
-    area_cap = np.where(
-        problem.area_max_households >= 0, problem.area_max_households, big
-    )
+    area_cap = np.where(problem.area_max_households >= 0, problem.area_max_households, big)
     area_cap = area_cap - area_used
     cx = problem.dwelling_complex
     cx_used = np.bincount(cx[pin_d & (cx >= 0)], minlength=nc)
-    cx_cap = (
-        np.full(nc, problem.complex_max if problem.complex_max >= 0 else big) - cx_used
-    )
+    cx_cap = np.full(nc, problem.complex_max if problem.complex_max >= 0 else big) - cx_used
     if (area_cap < 0).any() or (cx_cap < 0).any():
         seconds = time.perf_counter() - start
         empty = np.zeros(problem.n_pairs, dtype=bool)
@@ -117,11 +113,7 @@ def solve_flow(problem: ProblemData) -> Result:
     c0 = d0 + nd
     a0 = c0 + nc
     w1, w2, w3 = tier_weights(problem)
-    cost = -(
-        w1 * problem.pair_persons
-        + w2 * problem.pair_outside
-        + w3 * problem.pair_quality
-    )
+    cost = -(w1 * problem.pair_persons + w2 * problem.pair_outside + w3 * problem.pair_quality)
 
     households = np.arange(nh)
     dwellings = np.arange(nd)
