@@ -1,0 +1,185 @@
+"""Command line: ``allocatie match`` for the monthly meeting.
+
+Input problems end with exit code 2 and a list of every problem, never a
+traceback; nothing is written then. Anything else unexpected ends with exit
+code 1 and a short message (``--debug`` shows the traceback for developers).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from allocatie import __version__
+from allocatie.errors import InputError
+
+EXIT_INPUT = 2
+
+_existing = click.Path(dir_okay=False, path_type=Path)
+
+
+def _summary(console: Console, outcome: Any, written: list[Path], seconds: float) -> None:
+    """A short, readable summary: progress, spreading, waiting, then the plan."""
+    k = outcome.kpis
+    target = k["quota_persons"] + k["backlog_persons"]
+    share = k["share_outside_concentrated"]
+    console.print(
+        f"[bold]allocatie match[/bold] — matching date {k['matching_date']} "
+        f"({k['matching_date_source']})"
+    )
+    console.print(
+        f"Housed [bold]{k['persons_housed']} persons[/bold] in {k['households_housed']} "
+        f"households; {k['households_unplaced']} households ({k['persons_unplaced']} persons) "
+        f"still waiting, {k['households_waiting_over_10_weeks']} of them over 10 weeks."
+    )
+    if target:
+        console.print(
+            f"Taakstelling {k['quota_persons']} + achterstand {k['backlog_persons']} = {target} "
+            f"persons: this plan covers {k['quota_attainment']:.0%}."
+        )
+    if share is not None:
+        console.print(
+            f"Outside concentrated areas: {k['households_outside_concentrated']} of "
+            f"{k['households_housed']} households ({share:.0%}); indicator "
+            f"{k['indicator']}, LQ threshold {k['lq_threshold']}."
+        )
+    console.print(
+        f"Solver: {k['solve_method']}, {k['solve_status']}, {k['solve_seconds']:.3f} s "
+        f"(whole run {seconds:.2f} s); {k['eligible_pairs']} eligible pairs."
+    )
+    table = Table(show_lines=False, header_style="bold")
+    for column in ("household", "persons", "dwelling", "area", "LQ", "reason"):
+        table.add_column(column, overflow="fold")
+    for row in outcome.plan.itertuples(index=False):
+        placed = isinstance(row.dwelling_id, str)
+        table.add_row(
+            row.household_id,
+            str(row.persons),
+            row.dwelling_id if placed else "—",
+            f"{row.area_name} ({row.spreading_area})" if placed else "",
+            f"{row.area_lq:.2f}" if placed and row.area_lq == row.area_lq else "",
+            row.reason,
+        )
+    console.print(table)
+    console.print("Written: " + ", ".join(str(p) for p in written))
+    console.print(f"Area data: {outcome.areas_source}", style="dim")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="allocatie")
+def cli() -> None:
+    """allocatie: match statushouder households to offered dwellings, explained.
+
+    Run `allocatie match --help` for the monthly matching.
+    """
+
+
+@cli.command()
+@click.option("--households", required=True, type=_existing, help="Households CSV or XLSX.")
+@click.option("--dwellings", required=True, type=_existing, help="Offered dwellings CSV or XLSX.")
+@click.option("--policy", required=True, type=_existing, help="Policy TOML file.")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for plan.csv, plan.xlsx and kpis.json (created if missing).",
+)
+@click.option(
+    "--areas",
+    type=_existing,
+    default=None,
+    help="Your own area GeoJSON/GPKG (default: bundled CBS wijken and buurten).",
+)
+@click.option(
+    "--amenities", type=_existing, default=None, help="Amenity points (category, lon, lat)."
+)
+@click.option(
+    "--pins", type=_existing, default=None, help="Pinned pairs (household_id, dwelling_id)."
+)
+@click.option(
+    "--refusals", type=_existing, default=None, help="Refused pairs (household_id, dwelling_id)."
+)
+@click.option(
+    "--date",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Matching date YYYY-MM-DD (overrides the policy's [matching] date).",
+)
+@click.option(
+    "--solver",
+    type=click.Choice(["auto", "cpsat", "flow"]),
+    default=None,
+    help="Solver (overrides the policy's [solver] method).",
+)
+@click.option("--quiet", is_flag=True, help="Print only the output paths.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of unexpected errors.")
+def match(
+    households: Path,
+    dwellings: Path,
+    policy: Path,
+    out: Path,
+    areas: Path | None,
+    amenities: Path | None,
+    pins: Path | None,
+    refusals: Path | None,
+    date: dt.datetime | None,
+    solver: str | None,
+    quiet: bool,
+    debug: bool,
+) -> None:
+    """Propose this month's matching of households to dwellings.
+
+    Reads the households linked to the municipality, the dwellings offered and
+    the policy; writes into OUT a plan with one row per household (the dwelling
+    or why it waits), the same as an Excel workbook, and kpis.json with progress
+    against the taakstelling, spreading and waiting times.
+
+    Example:
+
+        allocatie match --households scenarios/enschede-2019h2/households.csv
+        --dwellings scenarios/enschede-2019h2/dwellings.csv
+        --policy scenarios/enschede-2019h2/policy.toml --out out/
+    """
+    from allocatie.match import Inputs, run_match
+    from allocatie.report import write_plan
+
+    console = Console(stderr=False, soft_wrap=False)
+    start = time.perf_counter()
+    inputs = Inputs(households, dwellings, policy, areas, amenities, pins, refusals)
+    try:
+        outcome = run_match(inputs, date=date.date() if date else None, method=solver)
+        written = write_plan(out, outcome.plan, outcome.kpis)
+    except InputError as error:
+        click.echo(error.render(), err=True)
+        click.echo("Nothing was written.", err=True)
+        sys.exit(EXIT_INPUT)
+    except KeyboardInterrupt:
+        click.echo("Interrupted; nothing was written.", err=True)
+        sys.exit(130)
+    except Exception as error:  # noqa: BLE001 - last line of defence for coordinators
+        if debug:
+            raise
+        click.echo(f"allocatie stopped on an unexpected error: {error!r}", err=True)
+        click.echo("Nothing was written. Re-run with --debug and report this.", err=True)
+        sys.exit(1)
+    if quiet:
+        for path in written:
+            click.echo(str(path))
+        return
+    _summary(console, outcome, written, time.perf_counter() - start)
+
+
+def main() -> None:
+    """Entry point of the ``allocatie`` command."""
+    cli(prog_name="allocatie")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,186 @@
+"""The monthly matching job, from file paths to a plan: read, check, build, solve, report.
+
+Every input is read and checked before anything is solved, and the problems of
+all files are raised together, so a coordinator fixes one list rather than
+re-running once per mistake.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from allocatie.areas import Areas, load_areas
+from allocatie.builder import Instance, build_instance
+from allocatie.errors import InputError, Problem
+from allocatie.geo import amenity_distances, resolve_dwelling_areas
+from allocatie.io import read_table
+from allocatie.policy import Policy, load_policy
+from allocatie.report import kpis, plan_table
+from allocatie.schema import parse_amenities, parse_dwellings, parse_households, parse_pairs
+from allocatie.solve import Result, solve
+
+PathLike = str | Path
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Paths of one run's inputs; only households, dwellings and policy are required."""
+
+    households: PathLike
+    dwellings: PathLike
+    policy: PathLike
+    areas: PathLike | None = None
+    amenities: PathLike | None = None
+    pins: PathLike | None = None
+    refusals: PathLike | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Everything a run produced, for the CLI and for tests."""
+
+    instance: Instance
+    result: Result
+    plan: pd.DataFrame
+    kpis: dict[str, Any]
+    areas_source: str
+
+
+def _read(
+    path: PathLike,
+    parse: Callable[..., tuple[pd.DataFrame, list[Problem]]],
+    problems: list[Problem],
+    required: tuple[str, ...],
+    *args: Any,
+) -> pd.DataFrame | None:
+    """Read and parse one table, adding its problems to ``problems``."""
+    try:
+        raw = read_table(path, display_name=str(path), required=required)
+    except InputError as error:
+        problems.extend(error.problems)
+        return None
+    frame, found = parse(raw, *args)
+    problems.extend(found)
+    frame.attrs["file"] = str(path)
+    return frame
+
+
+def _unknown_codes(households: pd.DataFrame, areas: Areas, file: str) -> list[Problem]:
+    """Preferred and excluded areas must be codes the area data knows."""
+    known = set(areas.stats.index.astype(str))
+    out = []
+    for column in ("preferred_areas", "excluded_areas"):
+        codes = households[column].explode().dropna()
+        unknown = codes[~codes.astype(str).isin(known)]
+        lines = households["source_line"].reindex(unknown.index)
+        out += [
+            Problem(file, int(line), column, f"unknown area code '{code}'")
+            for code, line in zip(unknown, lines)
+        ]
+    return out
+
+
+def _outside_municipality(dwellings: pd.DataFrame, policy: Policy, file: str) -> list[Problem]:
+    if policy.municipality is None:
+        return []
+    outside = dwellings["gemeente_code"].astype(str) != policy.municipality
+    return [
+        Problem(file, int(line), None, f"dwelling lies in {gm}, not in {policy.municipality}")
+        for line, gm in zip(dwellings["source_line"][outside], dwellings["gemeente_code"][outside])
+    ]
+
+
+def prepare(inputs: Inputs, date: dt.date | None = None) -> tuple[Instance, str]:
+    """Read and check every input, then build the instance.
+
+    Raises
+    ------
+    InputError
+        With every problem of every file.
+    """
+    problems: list[Problem] = []
+    policy: Policy | None = None
+    try:
+        policy = load_policy(inputs.policy, display_name=str(inputs.policy))
+    except InputError as error:
+        problems.extend(error.problems)
+    try:
+        areas = load_areas(inputs.areas)
+    except InputError as error:
+        problems.extend(error.problems)
+        areas = None
+
+    households = _read(inputs.households, parse_households, problems, ("household_id",))
+    dwellings = _read(inputs.dwellings, parse_dwellings, problems, ("dwelling_id",))
+    amenities = pins = refusals = None
+    if inputs.amenities is not None:
+        amenities = _read(inputs.amenities, parse_amenities, problems, ("category",))
+    if inputs.pins is not None:
+        pins = _read(inputs.pins, parse_pairs, problems, ("household_id",), "pins")
+    if inputs.refusals is not None:
+        refusals = _read(inputs.refusals, parse_pairs, problems, ("household_id",), "refusals")
+
+    if dwellings is not None and areas is not None and not problems:
+        dwellings, found = resolve_dwelling_areas(dwellings, areas, str(inputs.dwellings))
+        problems.extend(found)
+        if policy is not None and not found:
+            problems += _outside_municipality(dwellings, policy, str(inputs.dwellings))
+    if households is not None and areas is not None:
+        problems += _unknown_codes(households, areas, str(inputs.households))
+    if problems:
+        raise InputError(problems)
+    assert policy is not None and areas is not None
+    assert households is not None and dwellings is not None
+
+    distances = None
+    if amenities is not None and len(amenities):
+        distances = amenity_distances(
+            dwellings["x"].to_numpy(dtype=float), dwellings["y"].to_numpy(dtype=float), amenities
+        )
+    instance = build_instance(
+        households,
+        dwellings,
+        policy,
+        areas.stats,
+        pins=pins,
+        refusals=refusals,
+        distances=distances,
+        date=date,
+    )
+    return instance, areas.source
+
+
+def run_match(inputs: Inputs, date: dt.date | None = None, method: str | None = None) -> Outcome:
+    """Read, check, solve and explain one monthly matching.
+
+    Parameters
+    ----------
+    inputs
+        Input paths.
+    date
+        Matching date overriding the policy's ``[matching] date``.
+    method
+        Solver overriding the policy's ``[solver] method``.
+    """
+    instance, source = prepare(inputs, date)
+    settings = instance.policy.solver
+    result = solve(
+        instance.problem,
+        method=method or settings.method,
+        seed=settings.seed,
+        time_limit_seconds=settings.time_limit_seconds,
+    )
+    broken = instance.problem.violations(result.selected) if result.status != "INFEASIBLE" else []
+    if broken:  # a solver bug must never reach a household
+        raise RuntimeError("the solver returned a plan that breaks rules: " + "; ".join(broken))
+    plan = plan_table(instance, result)
+    figures = kpis(instance, result, plan)
+    figures["areas_source"] = source
+    figures["amenities"] = "given" if inputs.amenities is not None else "not given"
+    return Outcome(instance, result, plan, figures, source)
