@@ -125,7 +125,8 @@ def _write_excel(plan: pd.DataFrame, figures: dict[str, Any], path: Path) -> Non
             "meaning": [
                 "why this dwelling, or why the household is still waiting",
                 "location quotient of the indicator in the spreading area vs the municipality",
-                f"true when area_lq ≥ {figures['lq_threshold']} (indicator: {figures['indicator']})",
+                f"true when area_lq ≥ {figures['lq_threshold']} "
+                f"(indicator: {figures['indicator']})",
                 "share of the household's interests with a matching amenity nearby",
                 "1 when the dwelling is in one of the household's preferred areas",
                 "1 for no spare bedrooms, lower with each extra bedroom",
