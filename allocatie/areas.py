@@ -189,7 +189,10 @@ def _load_bundled(directory: str) -> Areas:
     numeric = [c for c in header if c not in (*_TEXT_COLUMNS, "has_polygon")]
     stats = pd.read_csv(
         csv_path,
-        dtype={**dict.fromkeys(_TEXT_COLUMNS, "str"), **dict.fromkeys(numeric, "Int64")},
+        dtype={
+            **dict.fromkeys((*_TEXT_COLUMNS, "has_polygon"), "str"),
+            **dict.fromkeys(numeric, "Int64"),
+        },
         keep_default_na=False,
         na_values={column: [""] for column in ("wijk_code", *numeric)},
     )

@@ -9,6 +9,7 @@ with the TOML key it came from, together with every other bad value.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 import typing
 from dataclasses import asdict, dataclass, field, fields
@@ -317,11 +318,11 @@ def load_policy(path: str | Path, display_name: str | None = None) -> Policy:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        message = getattr(exc, "msg", str(exc))
-        col = getattr(exc, "colno", None)
-        where = f" (at column {col})" if col else ""
-        raise InputError(
-            [Problem(name, line, None, f"TOML syntax error: {message}{where}")]
-        ) from None
+        # Python 3.11 puts the position only in the message: "... (at line 4, column 17)"
+        found = re.search(r"^(.*?)\s*\(at line (\d+), column (\d+)\)", str(exc))
+        if found:
+            message, line = f"{found[1]} at column {found[3]}", int(found[2])
+        else:
+            message, line = str(exc), None
+        raise InputError([Problem(name, line, None, f"TOML syntax error: {message}")]) from None
     return policy_from_dict(data, name)
