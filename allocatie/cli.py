@@ -42,7 +42,9 @@ def _summary(console: Console, outcome: Any, written: list[Path], seconds: float
     if target:
         console.print(
             f"Taakstelling {k['quota_persons']} + achterstand {k['backlog_persons']} = {target} "
-            f"persons: this plan covers {k['quota_attainment']:.0%}."
+            f"persons: {k['housed_so_far_this_period']} housed earlier this period, "
+            f"with this plan {k['quota_attainment']:.0%}; {k['persons_still_to_house']} "
+            "persons still to house this period."
         )
     if share is not None:
         console.print(
@@ -81,10 +83,40 @@ def cli() -> None:
     """
 
 
+#: Files looked for in a --scenario folder, by option.
+SCENARIO_FILES = {
+    "households": ("households.csv", "households.xlsx"),
+    "dwellings": ("dwellings.csv", "dwellings.xlsx"),
+    "policy": ("policy.toml",),
+    "amenities": ("amenities.csv", "amenities.xlsx"),
+    "pins": ("pins.csv", "pins.xlsx"),
+    "refusals": ("refusals.csv", "refusals.xlsx"),
+}
+
+
+def _from_scenario(folder: Path | None, given: dict[str, Path | None]) -> dict[str, Path | None]:
+    """Fill options not given on the command line from the scenario folder."""
+    paths = dict(given)
+    if folder is None:
+        return paths
+    for option, names in SCENARIO_FILES.items():
+        if paths.get(option) is None:
+            found = [folder / name for name in names if (folder / name).is_file()]
+            paths[option] = found[0] if found else None
+    return paths
+
+
 @cli.command()
-@click.option("--households", required=True, type=_existing, help="Households CSV or XLSX.")
-@click.option("--dwellings", required=True, type=_existing, help="Offered dwellings CSV or XLSX.")
-@click.option("--policy", required=True, type=_existing, help="Policy TOML file.")
+@click.option(
+    "--scenario",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="Folder holding households.csv, dwellings.csv, policy.toml and optionally "
+    "amenities.csv, pins.csv, refusals.csv (.xlsx also found). Options below override it.",
+)
+@click.option("--households", type=_existing, help="Households CSV or XLSX.")
+@click.option("--dwellings", type=_existing, help="Offered dwellings CSV or XLSX.")
+@click.option("--policy", type=_existing, help="Policy TOML file.")
 @click.option(
     "--out",
     required=True,
@@ -121,9 +153,10 @@ def cli() -> None:
 @click.option("--quiet", is_flag=True, help="Print only the output paths.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of unexpected errors.")
 def match(
-    households: Path,
-    dwellings: Path,
-    policy: Path,
+    scenario: Path | None,
+    households: Path | None,
+    dwellings: Path | None,
+    policy: Path | None,
     out: Path,
     areas: Path | None,
     amenities: Path | None,
@@ -141,18 +174,33 @@ def match(
     or why it waits), the same as an Excel workbook, and kpis.json with progress
     against the taakstelling, spreading and waiting times.
 
-    Example:
+    Examples:
 
-        allocatie match --households scenarios/enschede-2019h2/households.csv
-        --dwellings scenarios/enschede-2019h2/dwellings.csv
-        --policy scenarios/enschede-2019h2/policy.toml --out out/
+        allocatie match --scenario scenarios/enschede-2019h2 --out out/enschede
+
+        allocatie match --households households.xlsx --dwellings aanbod.csv
+        --policy policy.toml --out plan-oktober/
     """
     from allocatie.match import Inputs, run_match
     from allocatie.report import write_plan
 
     console = Console(stderr=False, soft_wrap=False)
     start = time.perf_counter()
-    inputs = Inputs(households, dwellings, policy, areas, amenities, pins, refusals)
+    paths = _from_scenario(
+        scenario,
+        {
+            "households": households,
+            "dwellings": dwellings,
+            "policy": policy,
+            "amenities": amenities,
+            "pins": pins,
+            "refusals": refusals,
+        },
+    )
+    missing = [f"--{k}" for k in ("households", "dwellings", "policy") if paths[k] is None]
+    if missing:
+        raise click.UsageError(f"missing {', '.join(missing)} (or a --scenario folder holding it)")
+    inputs = Inputs(areas=areas, **paths)
     try:
         outcome = run_match(inputs, date=date.date() if date else None, method=solver)
         written = write_plan(out, outcome.plan, outcome.kpis)

@@ -290,8 +290,7 @@ def resolve_dwelling_areas(
     resolved = given.fillna(located)
     gemeente = _lookup(resolved, stats["gemeente_code"]).fillna(_lookup(resolved, wijk_gemeente))
     area_x, area_y = _wijk_points(resolved, areas)
-    out["buurt_code"] = buurt.to_numpy()
-    out["buurt_code"] = out["buurt_code"].astype("string")
+    out["buurt_code"] = pd.array(buurt.to_numpy(), dtype="string")
     out["wijk_code"] = pd.array(resolved.to_numpy(), dtype="string")
     out["gemeente_code"] = pd.array(gemeente.to_numpy(), dtype="string")
     out["x"] = np.where(has_point, x, area_x)
@@ -352,14 +351,15 @@ def amenity_distances(x: np.ndarray, y: np.ndarray, amenities: pd.DataFrame) -> 
     result = pd.DataFrame(index=pd.RangeIndex(len(x)))
     if amenities.empty:
         return result
-    category = amenities["category"].astype("string").str.strip().to_numpy()
-    a_lon = pd.to_numeric(amenities["lon"], errors="coerce").to_numpy(dtype="float64")
-    a_lat = pd.to_numeric(amenities["lat"], errors="coerce").to_numpy(dtype="float64")
-    usable = pd.notna(category) & (category != "") & np.isfinite(a_lon) & np.isfinite(a_lat)
+    names = amenities["category"].astype("string").str.strip()
+    a_lon, a_lat = _floats(amenities, "lon"), _floats(amenities, "lat")
+    usable = (
+        names.ne("").fillna(False).to_numpy(dtype=bool) & np.isfinite(a_lon) & np.isfinite(a_lat)
+    )
     if not usable.any():
         return result
     ax, ay = to_rd(a_lon[usable], a_lat[usable])
-    category = category[usable].astype(str)
+    category = names.to_numpy(dtype=object)[usable].astype(str)
 
     valid = np.flatnonzero(np.isfinite(x) & np.isfinite(y))
     queries = shapely.points(x[valid], y[valid])

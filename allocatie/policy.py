@@ -27,12 +27,15 @@ class Period:
 
     ``backlog_persons`` is the achterstand carried in from earlier periods; a
     negative value is a voorsprong (surplus) counting in the period's favour.
+    ``housed_so_far`` counts persons already housed in this period by earlier
+    monthly runs, so that progress is reported against the whole half year.
     """
 
     start: dt.date = dt.date(2019, 7, 1)
     end: dt.date = dt.date(2019, 12, 31)
     quota_persons: int = 0
     backlog_persons: int = 0
+    housed_so_far: int = 0
 
     @property
     def target_persons(self) -> int:
@@ -201,6 +204,8 @@ def _check_ranges(policy: Policy, file: str) -> list[Problem]:
         bad("period.end", f"period ends ({p.end}) before it starts ({p.start})")
     if p.quota_persons < 0:
         bad("period.quota_persons", "the taakstelling cannot be negative")
+    if p.housed_so_far < 0:
+        bad("period.housed_so_far", "must be 0 or more persons")
     if policy.matching.window_days < 0:
         bad("matching.window_days", "must be 0 or more days")
     s = policy.spreading
