@@ -12,6 +12,7 @@ into every report so the indicator's origin is always stated.
 from __future__ import annotations
 
 import os
+import warnings
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -209,15 +210,24 @@ def _load_user(path: Path, file: str) -> Areas:
     if not path.is_file():
         raise InputError([Problem(file, None, None, "area file not found")])
     try:
-        frame = gpd.read_file(path)
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        with warnings.catch_warnings():
+            # Mixed-type properties are reported per feature below instead.
+            warnings.filterwarnings("ignore", "Could not parse column", UserWarning)
+            frame = gpd.read_file(path)
+    except (
+        pyogrio.errors.DataSourceError,
+        pyogrio.errors.DataLayerError,
+        OSError,
+        ValueError,
+    ) as exc:
+        reason = str(exc).split(";")[0].replace(f"'{path}'", "the file").strip()
         raise InputError(
             [
                 Problem(
                     file,
                     None,
                     None,
-                    f"cannot be read as GeoJSON or GeoPackage ({exc})",
+                    f"cannot be read as GeoJSON or GeoPackage (GDAL: {reason})",
                 )
             ]
         ) from exc
@@ -247,7 +257,9 @@ def _feature_problems(
 
 def _show(value: object) -> str:
     """Render a cell for a message: empty cells read 'empty', not 'nan'."""
-    return "empty" if value is None or value is pd.NA or value != value else repr(value)
+    if value is None or value is pd.NA or value != value:
+        return "empty"
+    return repr(value) if isinstance(value, str) else str(value)
 
 
 def _count_column(frame: pd.DataFrame, column: str) -> tuple[pd.Series, np.ndarray]:
@@ -311,9 +323,13 @@ def _check_user_frame(frame: gpd.GeoDataFrame, file: str) -> list[Problem]:
             )
     residents = None
     if "residents" in frame.columns:
-        residents, bad = _count_column(frame, "residents")
+        residents, residents_bad = _count_column(frame, "residents")
         problems += _feature_problems(
-            bad, frame, file, "residents", "must be a whole number of persons ≥ 0"
+            residents_bad,
+            frame,
+            file,
+            "residents",
+            "must be a whole number of persons ≥ 0",
         )
     for column in indicators:
         values, bad = _count_column(frame, column)
@@ -321,7 +337,7 @@ def _check_user_frame(frame: gpd.GeoDataFrame, file: str) -> list[Problem]:
             bad, frame, file, column, "must be a whole number of persons ≥ 0"
         )
         if residents is not None:
-            over = ~bad & (values > residents).to_numpy()
+            over = ~bad & ~residents_bad & (values > residents).to_numpy()
             problems += _feature_problems(
                 over, frame, file, column, "exceeds 'residents' of the area"
             )

@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from allocatie import __version__
@@ -32,7 +33,7 @@ def _summary(console: Console, outcome: Any, written: list[Path], seconds: float
     share = k["share_outside_concentrated"]
     console.print(
         f"[bold]allocatie match[/bold] — matching date {k['matching_date']} "
-        f"({k['matching_date_source']})"
+        f"({escape(k['matching_date_source'])})"
     )
     console.print(
         f"Housed [bold]{k['persons_housed']} persons[/bold] in {k['households_housed']} "

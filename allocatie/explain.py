@@ -21,6 +21,10 @@ def _euro(value: float) -> str:
     return f"€{value:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _bedrooms(low: int, high: int) -> str:
     if low == 0:
         return f"at most {high} bedroom{'s' if high != 1 else ''} (studio allowed)"
@@ -32,16 +36,21 @@ def _area(row: pd.Series) -> str:
     return f"{name} ({row['area_code']})"
 
 
-def _placed_reason(h: pd.Series, d: pd.Series, pair: pd.Series, instance: Instance) -> str:
+def _placed_reason(
+    h: pd.Series, d: pd.Series, pair: pd.Series, instance: Instance, outside_options: int
+) -> str:
     """Why this dwelling: spreading status first (the Münster KPI), then quality."""
     threshold = instance.policy.spreading.lq_threshold
     lq = d["lq"]
     if np.isnan(lq):
         where = f"in {_area(d)}, an area without statistics for the indicator"
     elif d["concentrated"]:
-        where = (
-            f"in {_area(d)}, a concentrated area (LQ {lq:.2f} ≥ {threshold}); "
-            "no dwelling that fits was left outside concentrated areas"
+        where = f"in {_area(d)}, a concentrated area (LQ {lq:.2f} ≥ {threshold}); " + (
+            "none of the dwellings that fit lies outside concentrated areas"
+            if outside_options == 0
+            else f"the {_count(outside_options, 'dwelling')} that fit outside concentrated "
+            "areas went to other households or are held back by caps, and this plan houses "
+            "the most persons first, then the most households outside concentrated areas"
         )
     else:
         where = f"in {_area(d)}, not a concentrated area (LQ {lq:.2f} < {threshold})"
@@ -113,45 +122,52 @@ def _waiting_reason(index: int, instance: Instance, taken: np.ndarray, result: R
 
 
 def _blocking_cap(free: pd.DataFrame, instance: Instance, result: Result) -> str:
-    """The cap that keeps a household out of the dwellings still free for it."""
+    """The caps that keep a household out of the dwellings still free for it.
+
+    In an optimal plan at least one cap binds for every such dwelling:
+    otherwise placing the household there would house more persons.
+    """
     problem = instance.problem
-    dwellings = instance.dwellings
     spreading = instance.policy.spreading
-    chosen = result.selected
-    placed_area = np.bincount(
-        problem.dwelling_area[problem.pair_dwelling[chosen]], minlength=problem.n_areas
-    )
+    chosen_dwellings = problem.pair_dwelling[result.selected]
+    chosen_area = problem.dwelling_area[chosen_dwellings]
+    placed_area = np.bincount(chosen_area, minlength=problem.n_areas)
     placed_persons = np.bincount(
-        problem.dwelling_area[problem.pair_dwelling[chosen]],
-        weights=problem.pair_persons[chosen],
-        minlength=problem.n_areas,
+        chosen_area, weights=problem.pair_persons[result.selected], minlength=problem.n_areas
     )
-    d = dwellings.iloc[free["dwelling"].to_numpy()]
+    d = instance.dwellings.iloc[free["dwelling"].to_numpy()]
     area = d["area_index"].to_numpy()
-    full = (problem.area_max_households[area] >= 0) & (
-        placed_area[area] >= problem.area_max_households[area]
-    )
+    persons = int(instance.households["persons"].iloc[int(free["household"].iloc[0])])
+    reasons = []
+    households_cap = problem.area_max_households[area]
+    full = (households_cap >= 0) & (placed_area[area] >= households_cap)
     if full.any():
         codes = ", ".join(sorted(set(d["area_code"][full])))
-        return (
-            f"max_households_per_area = {spreading.max_households_per_area} is reached "
-            f"in {codes}, where the free dwelling(s) that fit are"
+        reasons.append(
+            f"max_households_per_area = {spreading.max_households_per_area} is reached in {codes}"
         )
     room = problem.area_max_persons[area]
-    persons = instance.households["persons"].iloc[int(free["household"].iloc[0])]
     over = (room >= 0) & (placed_persons[area] + persons > room)
     if over.any():
         codes = ", ".join(sorted(set(d["area_code"][over])))
-        return (
-            f"placing {persons} more persons would push {codes} over the "
-            f"concentration threshold (LQ {spreading.lq_threshold})"
+        reasons.append(
+            f"{persons} more persons would push {codes} over the concentration threshold "
+            f"(LQ {spreading.lq_threshold})"
         )
-    if spreading.max_per_complex is not None:
-        return (
-            f"max_per_complex = {spreading.max_per_complex} is reached in the "
-            "building(s) of the free dwelling(s) that fit"
+    building = problem.dwelling_complex[d.index.to_numpy()]
+    if problem.complex_max >= 0 and (building >= 0).any():
+        chosen_building = problem.dwelling_complex[chosen_dwellings]
+        per_building = np.bincount(
+            chosen_building[chosen_building >= 0], minlength=problem.n_complexes
         )
-    return "the free dwellings that fit are needed to house more persons elsewhere"
+        at_cap = (building >= 0) & (per_building[np.maximum(building, 0)] >= problem.complex_max)
+        if at_cap.any():
+            names = ", ".join(sorted(set(d["complex_id"][at_cap].astype(str))))
+            reasons.append(f"max_per_complex = {problem.complex_max} is reached in {names}")
+    if not reasons:
+        return "the plan was stopped by the time limit before this household could be placed"
+    n = len(d)
+    return f"{n} dwelling{'s' if n != 1 else ''} that fit are still free, but " + "; ".join(reasons)
 
 
 def explain(instance: Instance, result: Result) -> pd.Series:
@@ -161,6 +177,9 @@ def explain(instance: Instance, result: Result) -> pd.Series:
     taken = np.zeros(problem.n_dwellings, dtype=bool)
     taken[assignment[assignment >= 0]] = True
     chosen_pairs = instance.pairs.set_index(["household", "dwelling"])
+    eligible = instance.pairs[instance.pairs["eligible"]]
+    outside = ~instance.dwellings["concentrated"].to_numpy(dtype=bool)[eligible["dwelling"]]
+    outside_options = np.bincount(eligible["household"][outside], minlength=problem.n_households)
     reasons = []
     for index, dwelling in enumerate(assignment):
         if dwelling >= 0:
@@ -170,6 +189,7 @@ def explain(instance: Instance, result: Result) -> pd.Series:
                     instance.dwellings.iloc[dwelling],
                     chosen_pairs.loc[(index, int(dwelling))],
                     instance,
+                    int(outside_options[index]),
                 )
             )
         else:

@@ -30,6 +30,9 @@ from allocatie.errors import Problem
 #: Distance (m) within which a point counts as lying in a wijk polygon; covers
 #: the ~40 m simplification of the bundled polygons.
 BOUNDARY_TOLERANCE_M = 50.0
+#: Smallest tolerance used: a point exactly on a boundary is within no polygon,
+#: yet must still be placed (in the smallest-code wijk it touches).
+_ON_BOUNDARY_M = 1e-6
 
 
 @lru_cache(maxsize=1)
@@ -85,10 +88,15 @@ def _locate(x: np.ndarray, y: np.ndarray, areas: Areas, tolerance_m: float) -> p
     points = gpd.GeoDataFrame(
         {"row": rows}, geometry=gpd.points_from_xy(x[rows], y[rows]), crs=RD_NEW
     )
-    polygons = areas.wijken_rd[["geometry"]]
+    polygons = areas.wijken_rd  # the cached frame, so its spatial index is reused
     inside = gpd.sjoin(points, polygons, predicate="within")[["row", "wijk_code"]]
     outside = points[~points["row"].isin(inside["row"])]
-    near = gpd.sjoin_nearest(outside, polygons, max_distance=tolerance_m, distance_col="distance")
+    near = gpd.sjoin_nearest(
+        outside,
+        polygons,
+        max_distance=max(tolerance_m, _ON_BOUNDARY_M),
+        distance_col="distance",
+    )
     near = near.sort_values(["row", "distance", "wijk_code"])[["row", "wijk_code"]]
     best = (
         pd.concat([inside.sort_values(["row", "wijk_code"]), near])

@@ -44,6 +44,9 @@ EXCEL_SUFFIXES: tuple[str, ...] = (".xlsx", ".xlsm")
 #: this name would be ambiguous, so it is refused.
 SOURCE_LINE = "source_line"
 
+#: Non-empty rows of a worksheet searched for the header row.
+_HEADER_SEARCH_ROWS = 10
+
 _DELIMITERS = (";", "\t", ",")  # order breaks ties: Dutch Excel first
 _DELIMITER_NAMES = {";": "semicolons", "\t": "tabs", ",": "commas"}
 _NEWLINE = re.compile(r"\r\n|\r|\n")
@@ -80,7 +83,9 @@ class RawTable:
         ``source_line`` holds the physical line (text) or row (Excel) number,
         the header being line 1 when it is the first line.
     delimiter
-        ``","``, ``";"`` or ``"\\t"`` for text files; ``None`` for workbooks.
+        ``","``, ``";"`` or ``"\\t"`` for text files (sniffed from the header
+        line, or taken from Excel's ``sep=`` first line); ``None`` for
+        workbooks.
     decimal_comma
         True when numbers in the file use a decimal comma, as in the CSV files
         a Dutch Excel writes. Decides how an ambiguous number such as
@@ -126,11 +131,14 @@ def read_table(
         Name to use in messages; defaults to ``str(path)`` as given, never a
         resolved absolute path, so messages match what the user typed.
     required
-        Lower-case column names the caller needs. Workbooks often hold notes
-        or a pivot on the first sheet, so the first sheet whose header row has
-        all of these is read; failing that, the sheet with most of them (and
-        the schema then reports what is missing). Text files have one table
-        and ignore this.
+        Column names the caller needs. Workbooks often hold notes or a pivot
+        on the first sheet and a title above the table, so the first sheet
+        with a row (among its first 10 non-empty ones) holding all of these
+        is read, that row being the header; failing that, the sheet and row
+        with most of them (the schema then reports what is missing). Without
+        ``required``, the first non-empty row of the first sheet with data is
+        the header. Text files hold one table and ignore this: their header
+        is the first non-blank line.
 
     Returns
     -------
@@ -201,7 +209,6 @@ def _read_text(data: bytes, name: str) -> RawTable:
     )
     header: tuple[int, list[str]] | None = None
     rows: list[tuple[int, list[str]]] = []
-    problems: list[Problem] = []
     previous_end = 0
     try:
         for index, record in enumerate(reader):
@@ -215,12 +222,12 @@ def _read_text(data: bytes, name: str) -> RawTable:
                 header = (start, cells)
             else:
                 rows.append((start, cells))
-    except csv.Error as exc:
-        problems.append(Problem(name, previous_end + 1, None, _csv_error_message(str(exc))))
-        raise InputError(problems) from None
+    except csv.Error as exc:  # reading cannot go on after a broken quote
+        message = _csv_error_message(str(exc))
+        raise InputError([Problem(name, previous_end + 1, None, message)]) from None
     if header is None:  # only a sep= line
         _fail(name, "the file is empty; the first line must hold the column names")
-    table = _build(name, header, rows, problems, column_label=_text_column_label)
+    table = _build(name, header, rows, column_label=_text_column_label)
     return RawTable(
         file=name,
         frame=table.frame,
@@ -246,11 +253,14 @@ def _decode(data: bytes, name: str) -> str:
         _fail(name, "this is an old Excel 97-2003 workbook; " + _SAVE_AS_UTF8)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         _fail(name, "the file is saved as 'Unicode text' (UTF-16); " + _SAVE_AS_UTF8)
-    if b"\x00" in data or _mostly_control(data[:4096].decode("latin-1")):
-        _fail(name, "this does not look like a table of text; " + _SAVE_AS_UTF8)
+    not_text = "this does not look like a table of text; " + _SAVE_AS_UTF8
+    if b"\x00" in data:
+        _fail(name, not_text)
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        if _mostly_control(data[:4096].decode("latin-1")):
+            _fail(name, not_text)
         before = data[: exc.start].decode("latin-1")
         line = len(_NEWLINE.findall(before)) + 1
         raise InputError(
@@ -265,10 +275,17 @@ def _decode(data: bytes, name: str) -> str:
                 )
             ]
         ) from None
+    if _mostly_control(text[:4096]):
+        _fail(name, not_text)
+    return text
 
 
 def _mostly_control(sample: str) -> bool:
-    """Whether more than 5 % of ``sample`` are control characters (binary data)."""
+    """Whether more than 5 % of ``sample`` are control characters (binary data).
+
+    Applied to decoded text, so that UTF-8 letters of non-Latin scripts (whose
+    bytes look like control characters when read one by one) do not count.
+    """
     if not sample:
         return False
     controls = sum(
@@ -363,19 +380,17 @@ def _read_workbook(data: bytes, name: str, required: Sequence[str]) -> RawTable:
 
 def _read_best_sheet(book: Any, name: str, required: Sequence[str]) -> RawTable:
     """Choose the sheet whose header row best covers ``required`` and read it."""
-    want = {c.strip().lower() for c in required}
-    best: tuple[int, int, Any] | None = None  # (-matches, order, sheet)
+    want = frozenset(c.strip().lower() for c in required)
+    best: tuple[int, int, int, Any] | None = None  # (-matches, order, header row, sheet)
     for order, sheet in enumerate(book.worksheets):
         sheet.reset_dimensions()  # do not trust stored sizes; stream every row
-        found = _sheet_header(sheet)
+        found = _find_header(sheet, want)
         if found is None:
             continue
-        names = {_cell_text(v) or "" for v in found[1]}
-        names = {n.strip().lower() for n in names}
-        score = (-len(want & names), order, sheet)
-        if best is None or score[:2] < best[:2]:
-            best = score
-        if want <= names:
+        matches, header_row = found
+        if best is None or (-matches, order) < best[:2]:
+            best = (-matches, order, header_row, sheet)
+        if matches == len(want):
             break
     if best is None:
         _fail(
@@ -383,19 +398,20 @@ def _read_best_sheet(book: Any, name: str, required: Sequence[str]) -> RawTable:
             "the workbook has no sheet with data; the first row of a sheet must "
             "hold the column names",
         )
-    sheet = best[2]
+    _, _, header_row, sheet = best
     header: tuple[int, list[str]] | None = None
     rows: list[tuple[int, list[str]]] = []
     for number, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), 1):
+        if number < header_row:
+            continue  # a title or notes above the table
         cells = [_cell_text(v) or "" for v in values]
-        if not any(cells):
-            continue
-        if header is None:
+        if number == header_row:
             header = (number, cells)
-        else:
+        elif any(cells):
             rows.append((number, cells))
-    assert header is not None  # _sheet_header found one
-    table = _build(name, header, rows, [], column_label=_excel_column_label, pad_header=True)
+    if header is None:  # the sheet changed between two passes: damaged
+        raise ValueError("header row vanished")
+    table = _build(name, header, rows, column_label=_excel_column_label, pad_header=True)
     return RawTable(
         file=name,
         frame=table.frame,
@@ -407,13 +423,27 @@ def _read_best_sheet(book: Any, name: str, required: Sequence[str]) -> RawTable:
     )
 
 
-def _sheet_header(sheet: Any) -> tuple[int, tuple[object, ...]] | None:
-    """Return (row number, values) of the first non-empty row of a sheet."""
-    rows = sheet.iter_rows(min_row=1, values_only=True)
-    for number, values in enumerate(rows, 1):
-        if any(_cell_text(v) for v in values):
-            return number, values
-    return None
+def _find_header(sheet: Any, want: frozenset[str]) -> tuple[int, int] | None:
+    """Find the header row of a sheet: (number of wanted names, row number).
+
+    Coordinators often put a title or a note above the table, so the first
+    :data:`_HEADER_SEARCH_ROWS` non-empty rows are searched for the one with
+    the most wanted column names; without any, the first non-empty row is
+    the header. ``None`` for a sheet without data.
+    """
+    best: tuple[int, int] | None = None
+    seen = 0
+    for number, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), 1):
+        names = {(_cell_text(v) or "").lower() for v in values} - {""}
+        if not names:
+            continue
+        matches = len(want & names)
+        if best is None or matches > best[0]:
+            best = (matches, number)
+        seen += 1
+        if matches == len(want) or seen >= _HEADER_SEARCH_ROWS:
+            break
+    return best
 
 
 def _excel_column_label(position: int) -> str:
@@ -463,7 +493,6 @@ def _build(
     name: str,
     header: tuple[int, list[str]],
     rows: list[tuple[int, list[str]]],
-    problems: list[Problem],
     *,
     column_label: Callable[[int], str],
     pad_header: bool = False,
@@ -476,6 +505,7 @@ def _build(
     separator, which shifts every later value into the wrong column.
     """
     label = column_label
+    problems: list[Problem] = []
     header_line, names = header
     if pad_header:  # a workbook: values right of the last name are columns too
         widest = max((len(cells) for _, cells in rows), default=0)
@@ -532,7 +562,7 @@ def _build(
                     name,
                     line,
                     None,
-                    f"this line has {width + len(cells[width:])} values but the header "
+                    f"this line has {len(cells)} values but the header "
                     f"has {width} column names; a value probably contains the "
                     "separator (for example a decimal comma in a comma-separated "
                     "file): put that value in quotes, or save from Excel as "

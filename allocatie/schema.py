@@ -28,6 +28,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -197,7 +198,7 @@ def parse_number(text: str, *, decimal_comma: bool = False) -> float:
     """
     body = _CURRENCY.sub("", text.strip().replace("\u2212", "-"))
     sign = ""
-    if body[:1] in "+-" and body:
+    if body and body[0] in "+-":
         sign, body = body[0], body[1:].lstrip()
     body = _SPACES.sub(" ", body)
     if not _NUMBER_BODY.fullmatch(body):
@@ -232,9 +233,7 @@ def parse_number(text: str, *, decimal_comma: bool = False) -> float:
     whole, _, fraction = body.partition(decimal) if decimal else (body, "", "")
     if group is not None:
         groups = whole.split(group)
-        if not (1 <= len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:])) or not all(
-            g.isdigit() for g in groups
-        ):
+        if not (1 <= len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:])):
             raise ValueError("is not a number (thousands must come in groups of 3)")
         whole = "".join(groups)
     if not whole.isdigit() or (fraction and not fraction.isdigit()):
@@ -329,7 +328,7 @@ def _looks_personal(header: str) -> bool:
     """Whether a column name suggests names, BSNs or contact details."""
     low = header.strip().lower()
     words = set(re.split(r"[^0-9a-z]+", low))
-    return bool(words & _PERSONAL_WORDS) or re.sub(r"[^0-9a-z]", "", low) in (_PERSONAL_JOINED)
+    return bool(words & _PERSONAL_WORDS) or re.sub(r"[^0-9a-z]", "", low) in _PERSONAL_JOINED
 
 
 # --------------------------------------------------------------------------
@@ -349,7 +348,7 @@ class _Field:
     hint: str
     required: bool = False
     default: object = None
-    check: Callable[[object], str | None] | None = None
+    check: Callable[[Any], str | None] | None = None
 
 
 def _text(value: str, decimal_comma: bool) -> str:
@@ -387,9 +386,7 @@ def _interests(value: str, decimal_comma: bool) -> tuple[str, ...]:
         elif key not in keys:
             keys.append(key)
     if unknown:
-        shown = ", ".join(_show(u) for u in unknown)
-        noun = "interest" if len(unknown) == 1 else "interests"
-        raise ValueError(f"has unknown {noun} {shown}")
+        raise ValueError(_bad_items(value, unknown, "a known interest"))
     return tuple(keys)
 
 
@@ -404,8 +401,7 @@ def _areas(value: str, decimal_comma: bool) -> tuple[str, ...]:
         elif code not in codes:
             codes.append(code)
     if bad:
-        shown = ", ".join(_show(b) for b in bad)
-        raise ValueError(f"has {shown}, which is not an area code")
+        raise ValueError(_bad_items(value, bad, "an area code"))
     return tuple(codes)
 
 
@@ -426,19 +422,27 @@ def _category(value: str, decimal_comma: bool) -> str:
     return key
 
 
+def _bad_items(cell: str, bad: list[str], what: str) -> str:
+    """Say which items of a list cell are wrong, without repeating a lone item."""
+    if bad == [cell.strip()]:
+        return f"is not {what}"
+    shown = ", ".join(_show(b) for b in bad)
+    return f"has {shown}, which {'is' if len(bad) == 1 else 'are'} not {what}"
+
+
 def _split_list(value: str) -> list[str]:
     return [item.strip() for item in _LIST_SEPARATOR.split(value) if item.strip()]
 
 
-def _at_least(minimum: int) -> Callable[[object], str | None]:
-    def check(value: object) -> str | None:
-        return f"is less than {minimum}" if value < minimum else None  # type: ignore[operator]
+def _at_least(minimum: int) -> Callable[[float], str | None]:
+    def check(value: float) -> str | None:
+        return f"is less than {minimum}" if value < minimum else None
 
     return check
 
 
-def _positive(value: object) -> str | None:
-    return "is not more than 0" if value <= 0 else None  # type: ignore[operator]
+def _positive(value: float) -> str | None:
+    return "is not more than 0" if value <= 0 else None
 
 
 _HOUSEHOLD_FIELDS: tuple[_Field, ...] = (
@@ -608,12 +612,12 @@ _AMENITY_FIELDS: tuple[_Field, ...] = (
 
 def _pair_fields(kind: str) -> tuple[_Field, ...]:
     what = "promised" if kind == "pins" else "refused"
+    who = "was promised" if kind == "pins" else "refused"
     return (
         _Field(
             "household_id",
             _text,
-            f"write the id of the household that was {what} the dwelling, as in "
-            "the households file",
+            f"write the id of the household that {who} the dwelling, as in the households file",
             required=True,
         ),
         _Field(
@@ -685,9 +689,12 @@ class _Parse:
         )
         self.fatal = True
 
-    def missing_column(self, column: str) -> None:
+    def missing_column(self, column: str, reason: str | None = None) -> None:
+        """A contract column is absent: one problem for the file, no rows."""
         required = ", ".join(f.name for f in self.fields.values() if f.required)
-        message = f"the column '{column}' is missing; {self.noun} files need the columns {required}"
+        message = f"the column '{column}' is missing; " + (
+            reason or f"{self.noun} files need the columns {required}"
+        )
         unknown = [self.header(c) for c in self.passthrough]
         close = difflib.get_close_matches(column, unknown, n=1, cutoff=0.6)
         if close:
@@ -725,7 +732,7 @@ class _Parse:
 
     def _read(self, spec: _Field) -> np.ndarray:
         values = np.empty(self.n, dtype=object)
-        values[:] = [spec.default] * self.n
+        values.fill(spec.default)
         if spec.name not in self.raw.frame.columns:
             return values
         cells = self.raw.frame[spec.name]
@@ -775,6 +782,8 @@ class _Parse:
         ``message`` is formatted with ``first`` (that line). Empty keys are
         left to the required-value check.
         """
+        if not set(columns) <= set(self.raw.frame.columns):
+            return
         keys = self.raw.frame[list(columns)]
         complete = keys.notna().all(axis=1).to_numpy()
         repeated = keys.duplicated(keep="first").to_numpy() & complete
@@ -799,7 +808,10 @@ class _Parse:
         keep = np.zeros(self.n, dtype=bool) if self.fatal else ~self.bad
         data: dict[str, object] = {}
         for name, dtype in dtypes.items():
-            raw_values = self.lines if name == SOURCE_LINE else self.values[name]
+            if name == SOURCE_LINE:
+                raw_values = self.lines
+            else:
+                raw_values = self.values.get(name, np.full(self.n, None, dtype=object))
             data[name] = _typed(raw_values[keep], dtype)
         out_headers: dict[str, str] = {}
         for column in self.passthrough:
@@ -812,7 +824,9 @@ class _Parse:
         frame.attrs["passthrough"] = list(out_headers.values())
         frame.attrs["file"] = self.raw.file
         frame.attrs["headers"] = {
-            name: self.header(name) for name in dtypes if name in self.raw.frame.columns
+            name: self.header(name)
+            for name in dtypes
+            if name in self.raw.frame.columns and name != SOURCE_LINE
         }
         return frame, self.problems
 
@@ -868,14 +882,13 @@ def parse_households(raw: RawTable) -> tuple[pd.DataFrame, list[Problem]]:
     """
     parse = _Parse(raw, _HOUSEHOLD_FIELDS, noun="households", personal_data=True)
     _require_rows(parse, "household")
-    if not parse.fatal:
-        parse.read_fields()
-        parse.duplicates(
-            ["household_id"],
-            "this household_id is already used on line {first}; every household needs its own id",
-        )
-        _check_household_sizes(parse)
-        _check_area_wishes(parse)
+    parse.read_fields()
+    parse.duplicates(
+        ["household_id"],
+        "this household_id is already used on line {first}; every household needs its own id",
+    )
+    _check_household_sizes(parse)
+    _check_area_wishes(parse)
     return parse.finish(HOUSEHOLD_COLUMNS)
 
 
@@ -945,16 +958,23 @@ def parse_dwellings(raw: RawTable) -> tuple[pd.DataFrame, list[Problem]]:
     columns = set(raw.frame.columns)
     for one, other in (("lon", "lat"), ("lat", "lon")):
         if one in columns and other not in columns:
-            parse.missing_column(other)
-    _require_rows(parse, "dwelling")
-    if not parse.fatal:
-        parse.read_fields()
-        parse.duplicates(
-            ["dwelling_id"],
-            "this dwelling_id is already used on line {first}; every dwelling needs its own id",
+            parse.missing_column(
+                other, f"there is a {one} column, and {one} and {other} go together"
+            )
+    if not columns & {"buurt_code", "wijk_code", "lon", "lat"}:
+        parse.missing_column(
+            "buurt_code",
+            "every dwelling needs a location: add a buurt_code or wijk_code column, "
+            "or lon and lat columns",
         )
-        _check_coordinates(parse, required=False)
-        _check_location(parse)
+    _require_rows(parse, "dwelling")
+    parse.read_fields()
+    parse.duplicates(
+        ["dwelling_id"],
+        "this dwelling_id is already used on line {first}; every dwelling needs its own id",
+    )
+    _check_coordinates(parse, required=False)
+    _check_location(parse)
     return parse.finish(DWELLING_COLUMNS)
 
 
@@ -1014,9 +1034,9 @@ def _check_location(parse: _Parse) -> None:
     """
     frame = parse.raw.frame
     names = [n for n in ("buurt_code", "wijk_code", "lon", "lat") if n in frame.columns]
-    anything = (
-        frame[names].notna().any(axis=1).to_numpy() if names else np.zeros(parse.n, dtype=bool)
-    )
+    if not names:
+        return  # reported once, for the whole file
+    anything = frame[names].notna().any(axis=1).to_numpy()
     for position in np.flatnonzero(~anything):
         parse.cell_problem(
             int(position),
@@ -1070,46 +1090,40 @@ def parse_pairs(raw: RawTable, kind: str) -> tuple[pd.DataFrame, list[Problem]]:
     if kind not in PAIR_KINDS:
         raise ValueError(f"kind must be one of {PAIR_KINDS}, not {kind!r}")
     parse = _Parse(raw, _pair_fields(kind), noun=kind, personal_data=True)
-    if not parse.fatal:
-        parse.read_fields()
-        parse.duplicates(
-            ["household_id", "dwelling_id"],
-            "this household and dwelling already appear together on line {first}; "
-            "remove the repeated line",
-        )
-        if kind == "pins":
-            _check_pins_unique(parse)
+    parse.read_fields()
+    parse.duplicates(
+        ["household_id", "dwelling_id"],
+        "this household and dwelling already appear together on line {first}; "
+        "remove the repeated line",
+    )
+    if kind == "pins":
+        _check_pins_unique(parse)
     frame, problems = parse.finish(PAIR_COLUMNS)
     frame.attrs["kind"] = kind
     return frame, problems
 
 
 def _check_pins_unique(parse: _Parse) -> None:
-    """A household is promised one dwelling, a dwelling to one household."""
+    """A household is promised one dwelling, and a dwelling to one household.
+
+    Exact repeats of a pair are reported by the duplicate check already, so
+    only distinct pairs are compared here.
+    """
     frame = parse.raw.frame
-    pairs = frame[["household_id", "dwelling_id"]]
-    distinct = ~pairs.duplicated(keep="first").to_numpy()
-    for column, other, text in (
-        (
-            "household_id",
-            "dwelling_id",
-            "this household is also promised another "
-            "dwelling on line {first}; a household can be promised only one",
-        ),
-        (
-            "dwelling_id",
-            "household_id",
-            "this dwelling is also promised to another "
-            "household on line {first}; a dwelling can be promised to only one",
-        ),
-    ):
-        del other
-        keys = frame[column]
-        mask = distinct & keys.notna().to_numpy()
-        subset = frame.loc[mask]
-        repeated = subset[column].duplicated(keep="first")
+    if not {"household_id", "dwelling_id"} <= set(frame.columns):
+        return
+    distinct = ~frame[["household_id", "dwelling_id"]].duplicated().to_numpy()
+    messages = {
+        "household_id": "this household is also promised another dwelling on line {first}; "
+        "a household can be promised only one dwelling",
+        "dwelling_id": "this dwelling is also promised to another household on line {first}; "
+        "a dwelling can be promised to only one household",
+    }
+    for column, text in messages.items():
+        subset = frame.loc[distinct & frame[column].notna().to_numpy()]
+        repeated = subset[column].duplicated().to_numpy()
         first = subset.groupby(column, sort=False)[SOURCE_LINE].transform("first")
-        for index in subset.index[repeated.to_numpy()]:
+        for index in subset.index[repeated]:
             position = int(frame.index.get_loc(index))
             parse.cell_problem(position, column, text.format(first=int(first[index])))
 
@@ -1128,15 +1142,14 @@ def parse_amenities(raw: RawTable) -> tuple[pd.DataFrame, list[Problem]]:
         without rows is valid).
     """
     parse = _Parse(raw, _AMENITY_FIELDS, noun="amenities", personal_data=False)
-    if not parse.fatal:
-        parse.read_fields()
-        _check_coordinates(parse, required=True)
+    parse.read_fields()
+    _check_coordinates(parse, required=True)
     return parse.finish(AMENITY_COLUMNS)
 
 
 def _require_rows(parse: _Parse, noun: str) -> None:
     """Households and dwellings files without rows are almost surely a mistake."""
-    if parse.n == 0 and not parse.fatal:
+    if parse.n == 0:
         parse.problems.append(
             Problem(
                 parse.raw.file,
