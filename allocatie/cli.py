@@ -37,7 +37,7 @@ def _summary(console: Console, outcome: Any, written: list[Path], seconds: float
     )
     console.print(
         f"Housed [bold]{k['persons_housed']} persons[/bold] in {k['households_housed']} "
-        f"households; {k['households_unplaced']} households ({k['persons_unplaced']} persons) "
+        f"households; {k['households_unplaced']} household(s) ({k['persons_unplaced']} persons) "
         f"still waiting, {k['households_waiting_over_10_weeks']} of them over 10 weeks."
     )
     if target:
@@ -57,19 +57,20 @@ def _summary(console: Console, outcome: Any, written: list[Path], seconds: float
         f"Solver: {k['solve_method']}, {k['solve_status']}, {k['solve_seconds']:.3f} s "
         f"(whole run {seconds:.2f} s); {k['eligible_pairs']} eligible pairs."
     )
-    table = Table(show_lines=False, header_style="bold")
-    for column in ("household", "persons", "dwelling", "area", "LQ", "reason"):
-        table.add_column(column, overflow="fold")
+    table = Table(header_style="bold", title="Plan (full reasons in plan.csv / plan.xlsx)")
+    table.add_column("household", no_wrap=True)
+    table.add_column("pers.", justify="right")
+    table.add_column("dwelling", no_wrap=True)
+    table.add_column("area (LQ) / why waiting", overflow="fold")
     for row in outcome.plan.itertuples(index=False):
-        placed = isinstance(row.dwelling_id, str)
-        table.add_row(
-            row.household_id,
-            str(row.persons),
-            row.dwelling_id if placed else "—",
-            f"{row.area_name} ({row.spreading_area})" if placed else "",
-            f"{row.area_lq:.2f}" if placed and row.area_lq == row.area_lq else "",
-            row.reason,
-        )
+        if isinstance(row.dwelling_id, str):
+            flag = " [yellow]concentrated[/yellow]" if row.area_concentrated else ""
+            pin = " [cyan]pinned[/cyan]" if row.pinned else ""
+            where = f"{escape(str(row.area_name))} ({row.area_lq:.2f}){flag}{pin}"
+            table.add_row(row.household_id, str(row.persons), row.dwelling_id, where)
+        else:
+            why = escape(row.reason.removeprefix("Waiting: "))
+            table.add_row(row.household_id, str(row.persons), "[red]waiting[/red]", why)
     console.print(table)
     console.print("Written: " + ", ".join(str(p) for p in written))
     console.print(f"Area data: {outcome.areas_source}", style="dim")

@@ -91,7 +91,7 @@ def _waiting_reason(index: int, instance: Instance, taken: np.ndarray, result: R
     if counts["fits_rent"] == 0:
         return (
             f"Waiting: no offered dwelling with {size} is within the rent cap of "
-            f"{_euro(cap)} for {who} ({int(counts['size'])} fit on size only)."
+            f"{_euro(cap)} for {who} ({int(counts['size'])} fit on size but cost more)."
         )
     if counts["fits_access"] == 0:
         need = "wheelchair-accessible" if h["needs_accessible"] else ""
@@ -114,9 +114,15 @@ def _waiting_reason(index: int, instance: Instance, taken: np.ndarray, result: R
     free = mine[~taken[mine["dwelling"].to_numpy()]]
     n = len(mine)
     if free.empty:
+        holder = np.full(instance.problem.n_dwellings, -1)
+        assignment = result.assignment(instance.problem)
+        holder[assignment[assignment >= 0]] = np.flatnonzero(assignment >= 0)
+        ids = instance.households["household_id"].to_numpy()[holder[mine["dwelling"].to_numpy()]]
+        names = ", ".join(sorted(set(ids.astype(str))))
+        which = "the only dwelling that fits" if n == 1 else f"all {n} dwellings that fit"
         return (
-            f"Waiting: all {n} dwelling(s) that fit went to other households; this plan "
-            "houses the most persons (tier 1), then the most outside concentrated areas."
+            f"Waiting: {which} went to {names}; this plan houses the most persons first "
+            "(tier 1), then the most households outside concentrated areas (tier 2)."
         )
     return "Waiting: " + _blocking_cap(free, instance, result) + "."
 

@@ -690,15 +690,24 @@ class _Parse:
         self.fatal = True
 
     def missing_column(self, column: str, reason: str | None = None) -> None:
-        """A contract column is absent: one problem for the file, no rows."""
+        """A contract column is absent: one problem on the header line, no rows.
+
+        The column is named by its contract name, and a similarly spelled
+        header of the user's is suggested (``personen`` for ``persons``).
+        """
         required = ", ".join(f.name for f in self.fields.values() if f.required)
-        message = f"the column '{column}' is missing; " + (
+        message = "this column is missing from the header line; " + (
             reason or f"{self.noun} files need the columns {required}"
         )
         unknown = [self.header(c) for c in self.passthrough]
         close = difflib.get_close_matches(column, unknown, n=1, cutoff=0.6)
         if close:
             message += f" (is '{close[0]}' meant to be '{column}'?)"
+        self.problems.append(Problem(self.raw.file, self.raw.header_line, column, message))
+        self.fatal = True
+
+    def file_problem(self, message: str) -> None:
+        """A problem with the file as a whole; no rows are returned."""
         self.problems.append(Problem(self.raw.file, self.raw.header_line, None, message))
         self.fatal = True
 
@@ -879,6 +888,18 @@ def parse_households(raw: RawTable) -> tuple[pd.DataFrame, list[Problem]]:
         ``headers`` (contract column -> the user's header text).
     problems
         Every problem found; empty when the file is valid.
+
+    Notes
+    -----
+    What is accepted, in every table: numbers with a decimal point or comma
+    (see :func:`parse_number`); whole numbers written ``3.0``; dates as
+    ``YYYY-MM-DD`` or ``D-M-YYYY`` (:func:`parse_date`); yes/no as
+    ``true/false/1/0/ja/nee/yes/no/j/n/y/waar/onwaar/x`` in any case; lists
+    separated by ``;`` *or* ``,`` (neither occurs inside an interest key or
+    an area code, and ``sport, werk`` is what people type), with repeats
+    dropped and order kept. A household file whose headers look like names,
+    BSNs, dates of birth or contact details, or with any cell holding a
+    9-digit number that passes the elfproef, is refused.
     """
     parse = _Parse(raw, _HOUSEHOLD_FIELDS, noun="households", personal_data=True)
     _require_rows(parse, "household")
@@ -962,8 +983,7 @@ def parse_dwellings(raw: RawTable) -> tuple[pd.DataFrame, list[Problem]]:
                 other, f"there is a {one} column, and {one} and {other} go together"
             )
     if not columns & {"buurt_code", "wijk_code", "lon", "lat"}:
-        parse.missing_column(
-            "buurt_code",
+        parse.file_problem(
             "every dwelling needs a location: add a buurt_code or wijk_code column, "
             "or lon and lat columns",
         )
