@@ -72,7 +72,7 @@ def matching_date(
     return latest, "latest linked_on among the households ([matching] date not set)"
 
 
-def _index_pairs(
+def index_pairs(
     table: pd.DataFrame | None,
     households: pd.DataFrame,
     dwellings: pd.DataFrame,
@@ -225,9 +225,9 @@ def build_instance(
 
     dwellings = pd.concat([dwellings, dwelling_areas(dwellings, stats, policy.spreading)], axis=1)
 
-    refusal_idx, errs = _index_pairs(refusals, households, dwellings, "refusals")
+    refusal_idx, errs = index_pairs(refusals, households, dwellings, "refusals")
     problems += errs
-    pin_idx, errs = _index_pairs(pins, households, dwellings, "pins")
+    pin_idx, errs = index_pairs(pins, households, dwellings, "pins")
     problems += errs
 
     pairs = pair_table(households, dwellings, policy, when, refusal_idx)

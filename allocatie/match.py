@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from allocatie.areas import Areas, load_areas
-from allocatie.builder import Instance, build_instance
+from allocatie.builder import Instance, build_instance, index_pairs
 from allocatie.errors import InputError, Problem
 from allocatie.geo import amenity_distances, resolve_dwelling_areas
 from allocatie.io import read_table
@@ -126,13 +126,19 @@ def prepare(inputs: Inputs, date: dt.date | None = None) -> tuple[Instance, str]
     if inputs.refusals is not None:
         refusals = _read(inputs.refusals, parse_pairs, problems, ("household_id",), "refusals")
 
-    if dwellings is not None and areas is not None and not problems:
+    dwellings_ok = dwellings is not None and not any(
+        p.file == str(inputs.dwellings) for p in problems
+    )
+    if dwellings_ok and areas is not None:
         dwellings, found = resolve_dwelling_areas(dwellings, areas, str(inputs.dwellings))
         problems.extend(found)
         if policy is not None and not found:
             problems += _outside_municipality(dwellings, policy, str(inputs.dwellings))
     if households is not None and areas is not None:
         problems += _unknown_codes(households, areas, str(inputs.households))
+    if households is not None and dwellings is not None:
+        for kind, table in (("pins", pins), ("refusals", refusals)):
+            problems += index_pairs(table, households, dwellings, kind)[1]
     if problems:
         raise InputError(problems)
     assert policy is not None and areas is not None

@@ -1,0 +1,154 @@
+"""The command line as a coordinator uses it: the bundled example, and bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+from click.testing import CliRunner
+
+from allocatie.cli import cli
+
+ROOT = Path(__file__).parents[1]
+EXAMPLE = ROOT / "scenarios" / "enschede-2019h2"
+TINY = ROOT / "tests" / "fixtures" / "tiny"
+BAD = ROOT / "tests" / "fixtures" / "bad"
+
+KPI_KEYS = {
+    "persons_housed",
+    "households_housed",
+    "households_unplaced",
+    "quota_persons",
+    "backlog_persons",
+    "quota_attainment",
+    "households_outside_concentrated",
+    "share_outside_concentrated",
+    "mean_wait_days",
+    "max_wait_days",
+    "solve_status",
+    "objective_tier1_persons_housed",
+    "objective_tier2_outside_concentrated",
+    "objective_tier3_quality",
+    "solve_seconds",
+}
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_match_on_the_bundled_example_writes_plan_workbook_and_kpis(tmp_path):
+    out = tmp_path / "out"
+    result = invoke("match", "--scenario", str(EXAMPLE), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "Housed 47 persons" in result.output
+    plan = pd.read_csv(out / "plan.csv")
+    assert len(plan) == 23
+    assert {"household_id", "dwelling_id", "spreading_area", "area_concentrated", "reason"} <= set(
+        plan.columns
+    )
+    assert plan.filter(like="score_").shape[1] == 4
+    kpis = json.loads((out / "kpis.json").read_text())
+    assert KPI_KEYS <= set(kpis)
+    assert kpis["quota_persons"] == 52
+    workbook = pd.read_excel(out / "plan.xlsx", sheet_name=None)
+    assert set(workbook) == {"plan", "kpis", "legend"}
+    assert workbook["plan"]["household_id"].tolist() == plan["household_id"].tolist()
+
+
+def test_same_input_gives_a_byte_identical_plan(tmp_path):
+    for name in ("a", "b"):
+        assert (
+            invoke("match", "--scenario", str(EXAMPLE), "--out", str(tmp_path / name)).exit_code
+            == 0
+        )
+    assert (tmp_path / "a" / "plan.csv").read_bytes() == (tmp_path / "b" / "plan.csv").read_bytes()
+
+
+def test_cpsat_and_flow_give_the_same_objective_through_the_cli(tmp_path):
+    tiers = []
+    for solver in ("cpsat", "flow"):
+        out = tmp_path / solver
+        assert (
+            invoke(
+                "match", "--scenario", str(EXAMPLE), "--out", str(out), "--solver", solver
+            ).exit_code
+            == 0
+        )
+        k = json.loads((out / "kpis.json").read_text())
+        tiers.append([k[key] for key in sorted(KPI_KEYS) if key.startswith("objective")])
+    assert tiers[0] == tiers[1]
+
+
+def test_every_problem_of_every_file_is_reported_and_nothing_written(tmp_path):
+    out = tmp_path / "out"
+    result = invoke(
+        "match",
+        "--households", str(BAD / "households_unknown_interest_and_area.csv"),
+        "--dwellings", str(BAD / "dwellings_unknown_buurt.csv"),
+        "--policy", str(TINY / "policy.toml"),
+        "--pins", str(BAD / "pins_unknown_household.csv"),
+        "--out", str(out),
+    )  # fmt: skip
+    assert result.exit_code == 2
+    text = result.output
+    assert "Traceback" not in text
+    assert "households_unknown_interest_and_area.csv, line 2, column 'interests'" in text
+    assert "line 3, column 'preferred_areas'" in text and "BU99999999" in text
+    assert "dwellings_unknown_buurt.csv, line 2, column 'buurt_code'" in text
+    assert "Nothing was written." in text
+    assert not out.exists()
+
+
+def test_cross_file_problems_pins_and_municipality(tmp_path):
+    result = invoke(
+        "match",
+        "--households", str(TINY / "households.csv"),
+        "--dwellings", str(TINY / "dwellings.csv"),
+        "--policy", str(TINY / "policy.toml"),
+        "--pins", str(BAD / "pins_breaking_rent_cap.csv"),
+        "--out", str(tmp_path / "out"),
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "pins_breaking_rent_cap.csv, line 2: pinned pair breaks a rule" in result.output
+    result = invoke(
+        "match",
+        "--households", str(TINY / "households.csv"),
+        "--dwellings", str(BAD / "dwellings_outside_municipality.csv"),
+        "--policy", str(TINY / "policy.toml"),
+        "--out", str(tmp_path / "out"),
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "dwelling lies in GM0164, not in GM0153" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_missing_files_are_input_errors_not_tracebacks(tmp_path):
+    result = invoke(
+        "match",
+        "--households", str(tmp_path / "nope.csv"),
+        "--dwellings", str(TINY / "dwellings.csv"),
+        "--policy", str(tmp_path / "nope.toml"),
+        "--out", str(tmp_path / "out"),
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "nope.csv" in result.output and "nope.toml" in result.output
+
+
+def test_existing_output_is_left_alone_when_input_is_bad(tmp_path):
+    out = tmp_path / "out"
+    assert invoke("match", "--scenario", str(TINY), "--out", str(out)).exit_code == 0
+    before = (out / "plan.csv").read_bytes()
+    result = invoke(
+        "match", "--scenario", str(TINY), "--dwellings", str(BAD / "dwellings_unknown_buurt.csv"),
+        "--out", str(out),
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert (out / "plan.csv").read_bytes() == before
+
+
+def test_help_explains_the_monthly_job():
+    result = invoke("match", "--help")
+    assert result.exit_code == 0
+    assert "--scenario" in result.output and "plan.xlsx" in result.output
