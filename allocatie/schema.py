@@ -238,7 +238,10 @@ def parse_number(text: str, *, decimal_comma: bool = False) -> float:
         whole = "".join(groups)
     if not whole.isdigit() or (fraction and not fraction.isdigit()):
         raise ValueError("is not a number")
-    return float(f"{sign}{whole}.{fraction or 0}")
+    value = float(f"{sign}{whole}.{fraction or 0}")
+    if not np.isfinite(value):
+        raise ValueError("is far too large")
+    return value
 
 
 def parse_integer(text: str, *, decimal_comma: bool = False) -> int:
@@ -740,6 +743,11 @@ class _Parse:
             self.values[name] = self._read(spec)
 
     def _read(self, spec: _Field) -> np.ndarray:
+        """Parse one column into Python values (``None`` where a cell is bad).
+
+        Each distinct text is parsed once: columns such as ``persons`` or
+        ``needs_accessible`` hold few distinct values even in national runs.
+        """
         values = np.empty(self.n, dtype=object)
         values.fill(spec.default)
         if spec.name not in self.raw.frame.columns:

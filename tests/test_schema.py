@@ -348,6 +348,7 @@ def test_parse_number(text, decimal_comma, value):
         (".5", False, "not a number"),
         ("5,", True, "not a number"),
         ("", False, "not a number"),
+        ("9" * 400, False, "too large"),
     ],
 )
 def test_parse_number_refuses(text, decimal_comma, reason):
