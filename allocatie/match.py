@@ -116,15 +116,21 @@ def prepare(inputs: Inputs, date: dt.date | None = None) -> tuple[Instance, str]
         problems.extend(error.problems)
         areas = None
 
-    households = _read(inputs.households, parse_households, problems, ("household_id",))
-    dwellings = _read(inputs.dwellings, parse_dwellings, problems, ("dwelling_id",))
+    households = _read(
+        inputs.households, parse_households, problems, ("household_id", "persons", "linked_on")
+    )
+    dwellings = _read(
+        inputs.dwellings, parse_dwellings, problems, ("dwelling_id", "bedrooms", "rent")
+    )
     amenities = pins = refusals = None
     if inputs.amenities is not None:
-        amenities = _read(inputs.amenities, parse_amenities, problems, ("category",))
+        amenities = _read(inputs.amenities, parse_amenities, problems, ("category", "lon", "lat"))
     if inputs.pins is not None:
-        pins = _read(inputs.pins, parse_pairs, problems, ("household_id",), "pins")
+        pins = _read(inputs.pins, parse_pairs, problems, ("household_id", "dwelling_id"), "pins")
     if inputs.refusals is not None:
-        refusals = _read(inputs.refusals, parse_pairs, problems, ("household_id",), "refusals")
+        refusals = _read(
+            inputs.refusals, parse_pairs, problems, ("household_id", "dwelling_id"), "refusals"
+        )
 
     dwellings_ok = dwellings is not None and not any(
         p.file == str(inputs.dwellings) for p in problems
