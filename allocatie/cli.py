@@ -85,29 +85,6 @@ def cli() -> None:
     """
 
 
-#: Files looked for in a --scenario folder, by option.
-SCENARIO_FILES = {
-    "households": ("households.csv", "households.xlsx"),
-    "dwellings": ("dwellings.csv", "dwellings.xlsx"),
-    "policy": ("policy.toml",),
-    "amenities": ("amenities.csv", "amenities.xlsx"),
-    "pins": ("pins.csv", "pins.xlsx"),
-    "refusals": ("refusals.csv", "refusals.xlsx"),
-}
-
-
-def _from_scenario(folder: Path | None, given: dict[str, Path | None]) -> dict[str, Path | None]:
-    """Fill options not given on the command line from the scenario folder."""
-    paths = dict(given)
-    if folder is None:
-        return paths
-    for option, names in SCENARIO_FILES.items():
-        if paths.get(option) is None:
-            found = [folder / name for name in names if (folder / name).is_file()]
-            paths[option] = found[0] if found else None
-    return paths
-
-
 @cli.command()
 @click.option(
     "--scenario",
@@ -188,21 +165,19 @@ def match(
 
     console = Console(stderr=False, soft_wrap=False)
     start = time.perf_counter()
-    paths = _from_scenario(
-        scenario,
-        {
-            "households": households,
-            "dwellings": dwellings,
-            "policy": policy,
-            "amenities": amenities,
-            "pins": pins,
-            "refusals": refusals,
-        },
-    )
-    missing = [f"--{k}" for k in ("households", "dwellings", "policy") if paths[k] is None]
-    if missing:
-        raise click.UsageError(f"missing {', '.join(missing)} (or a --scenario folder holding it)")
-    inputs = Inputs(areas=areas, **paths)
+    try:
+        inputs = Inputs.from_scenario(
+            scenario,
+            households=households,
+            dwellings=dwellings,
+            policy=policy,
+            areas=areas,
+            amenities=amenities,
+            pins=pins,
+            refusals=refusals,
+        )
+    except InputError as error:
+        raise click.UsageError(" ".join(p.message for p in error.problems)) from None
     try:
         outcome = run_match(inputs, date=date.date() if date else None, method=solver)
         written = write_plan(out, outcome.plan, outcome.kpis)

@@ -28,6 +28,17 @@ from allocatie.solve import Result, solve
 PathLike = str | Path
 
 
+#: File names looked for in a scenario folder, per input.
+SCENARIO_FILES = {
+    "households": ("households.csv", "households.xlsx"),
+    "dwellings": ("dwellings.csv", "dwellings.xlsx"),
+    "policy": ("policy.toml",),
+    "amenities": ("amenities.csv", "amenities.xlsx"),
+    "pins": ("pins.csv", "pins.xlsx"),
+    "refusals": ("refusals.csv", "refusals.xlsx"),
+}
+
+
 @dataclass(frozen=True)
 class Inputs:
     """Paths of one run's inputs; only households, dwellings and policy are required."""
@@ -39,6 +50,35 @@ class Inputs:
     amenities: PathLike | None = None
     pins: PathLike | None = None
     refusals: PathLike | None = None
+
+    @classmethod
+    def from_scenario(cls, folder: PathLike | None, **given: PathLike | None) -> Inputs:
+        """Inputs from a folder with the standard file names; ``given`` paths take precedence.
+
+        Coordinators keep a month's files together; naming them once by
+        convention beats six options on every run.
+
+        Raises
+        ------
+        InputError
+            When households, dwellings or policy are neither given nor in the folder.
+        """
+        paths = {k: v for k, v in given.items() if v is not None}
+        for option, names in SCENARIO_FILES.items():
+            if option not in paths and folder is not None:
+                found = [Path(folder) / n for n in names if (Path(folder) / n).is_file()]
+                if found:
+                    paths[option] = found[0]
+        missing = [k for k in ("households", "dwellings", "policy") if k not in paths]
+        if missing:
+            where = f" and not found in {folder}" if folder is not None else ""
+            raise InputError(
+                [
+                    Problem(str(folder or "."), None, None, f"no {k} file given{where}")
+                    for k in missing
+                ]
+            )
+        return cls(**paths)
 
 
 @dataclass(frozen=True)

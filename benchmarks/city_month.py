@@ -33,14 +33,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
-    inputs = Inputs(
-        EXAMPLE / "households.csv",
-        EXAMPLE / "dwellings.csv",
-        EXAMPLE / "policy.toml",
-        amenities=EXAMPLE / "amenities.csv",
-        pins=EXAMPLE / "pins.csv",
-        refusals=EXAMPLE / "refusals.csv",
-    )
+    inputs = Inputs.from_scenario(EXAMPLE)
     load_areas()  # the bundled areas are cached per process; measure warm runs
     instance, _ = prepare(inputs)
     problem = instance.problem

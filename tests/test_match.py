@@ -27,14 +27,7 @@ def tiny_inputs() -> Inputs:
 
 
 def example_inputs() -> Inputs:
-    return Inputs(
-        EXAMPLE / "households.csv",
-        EXAMPLE / "dwellings.csv",
-        EXAMPLE / "policy.toml",
-        amenities=EXAMPLE / "amenities.csv",
-        pins=EXAMPLE / "pins.csv",
-        refusals=EXAMPLE / "refusals.csv",
-    )
+    return Inputs.from_scenario(EXAMPLE)
 
 
 def test_tiny_instance_has_the_hand_checked_plan():
