@@ -8,6 +8,7 @@ code 1 and a short message (``--debug`` shows the traceback for developers).
 from __future__ import annotations
 
 import datetime as dt
+import signal
 import sys
 import time
 from pathlib import Path
@@ -53,6 +54,18 @@ def _summary(console: Console, outcome: Any, written: list[Path], seconds: float
             f"{k['households_housed']} households ({share:.0%}); indicator "
             f"{k['indicator']}, LQ threshold {k['lq_threshold']}."
         )
+    shortfall = k.get("shortfall")
+    if shortfall and k["households_unplaced"]:
+        for row in shortfall["supply_demand"]:
+            if row["households_waiting"]:
+                console.print(
+                    f"  {row['class_type']}: {row['class']}: {row['households']} household(s), "
+                    f"{row['dwellings_offered']} dwelling(s) offered, "
+                    f"{row['households_waiting']} waiting"
+                )
+        for row in shortfall["binding_settings"]:
+            if row["binds"]:
+                console.print(f"  Policy: {escape(row['text'])}.")
     console.print(
         f"Solver: {k['solve_method']}, {k['solve_status']}, {k['solve_seconds']:.3f} s "
         f"(whole run {seconds:.2f} s); {k['eligible_pairs']} eligible pairs."
@@ -180,7 +193,7 @@ def match(
         raise click.UsageError(" ".join(p.message for p in error.problems)) from None
     try:
         outcome = run_match(inputs, date=date.date() if date else None, method=solver)
-        written = write_plan(out, outcome.plan, outcome.kpis)
+        written = write_plan(out, outcome.plan, outcome.kpis, outcome.manifest)
     except InputError as error:
         click.echo(error.render(), err=True)
         click.echo("Nothing was written.", err=True)
@@ -201,8 +214,17 @@ def match(
     _summary(console, outcome, written, time.perf_counter() - start)
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> None:
-    """Entry point of the ``allocatie`` command."""
+    """Entry point of the ``allocatie`` command.
+
+    SIGTERM (a scheduler stopping the job) is treated like Ctrl-C: the run
+    stops, staged output is removed, and nothing half-written is left behind.
+    """
+    signal.signal(signal.SIGTERM, _interrupt)
     cli(prog_name="allocatie")
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -17,13 +17,15 @@ import pandas as pd
 
 from allocatie.areas import Areas, load_areas
 from allocatie.builder import Instance, build_instance, index_pairs
+from allocatie.diagnose import diagnose
 from allocatie.errors import InputError, Problem
 from allocatie.geo import amenity_distances, resolve_dwelling_areas
 from allocatie.io import read_table
+from allocatie.manifest import manifest
 from allocatie.policy import Policy, load_policy
 from allocatie.report import kpis, plan_table
 from allocatie.schema import parse_amenities, parse_dwellings, parse_households, parse_pairs
-from allocatie.solve import Result, solve
+from allocatie.solve import INFEASIBLE, Result, solve
 
 PathLike = str | Path
 
@@ -90,6 +92,7 @@ class Outcome:
     plan: pd.DataFrame
     kpis: dict[str, Any]
     areas_source: str
+    manifest: dict[str, Any]
 
 
 def _read(
@@ -228,11 +231,23 @@ def run_match(inputs: Inputs, date: dt.date | None = None, method: str | None = 
         seed=settings.seed,
         time_limit_seconds=settings.time_limit_seconds,
     )
-    broken = instance.problem.violations(result.selected) if result.status != "INFEASIBLE" else []
+    broken = instance.problem.violations(result.selected) if result.status != INFEASIBLE else []
     if broken:  # a solver bug must never reach a household
         raise RuntimeError("the solver returned a plan that breaks rules: " + "; ".join(broken))
     plan = plan_table(instance, result)
     figures = kpis(instance, result, plan)
     figures["areas_source"] = source
     figures["amenities"] = "given" if inputs.amenities is not None else "not given"
-    return Outcome(instance, result, plan, figures, source)
+    if result.status != INFEASIBLE:
+        figures["shortfall"] = diagnose(instance, result)
+    run = {
+        "seed": settings.seed,
+        "solver_method": result.method,
+        "solve_status": result.status,
+        "matching_date": instance.date.isoformat(),
+        "matching_date_source": instance.date_note,
+        "areas_source": source,
+    }
+    paths = {f.name: getattr(inputs, f.name) for f in fields(inputs)}
+    record = manifest(paths, instance.policy.to_dict(), run)
+    return Outcome(instance, result, plan, figures, source, record)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -137,11 +138,20 @@ def _write_excel(plan: pd.DataFrame, figures: dict[str, Any], path: Path) -> Non
             ],
         }
     )
+    scalars = {k: v for k, v in figures.items() if not isinstance(v, dict)}
+    shortfall = figures.get("shortfall", {})
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         plan.to_excel(writer, sheet_name="plan", index=False)
-        pd.DataFrame({"kpi": list(figures), "value": [str(v) for v in figures.values()]}).to_excel(
+        pd.DataFrame({"kpi": list(scalars), "value": [str(v) for v in scalars.values()]}).to_excel(
             writer, sheet_name="kpis", index=False
         )
+        if shortfall:
+            pd.DataFrame(shortfall["supply_demand"]).to_excel(
+                writer, sheet_name="supply_demand", index=False
+            )
+            pd.DataFrame(shortfall["binding_settings"]).to_excel(
+                writer, sheet_name="binding_settings", index=False
+            )
         legend.to_excel(writer, sheet_name="legend", index=False)
         for sheet in writer.sheets.values():
             sheet.freeze_panes = "A2"
@@ -164,24 +174,33 @@ def write_outputs(out_dir: Path, writers: dict[str, Callable[[Path], None]]) -> 
         for name, write in writers.items():
             write(staging / name)
         out_dir.mkdir(parents=True, exist_ok=True)
-        written = []
-        for name in writers:
-            os.replace(staging / name, out_dir / name)
-            written.append(out_dir / name)
-        return written
+        # Ctrl-C or a SIGTERM now would leave a new plan.csv next to an old kpis.json;
+        # hold them back for the few renames and let them act once all files are in place.
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        try:
+            for name in writers:
+                os.replace(staging / name, out_dir / name)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        return [out_dir / name for name in writers]
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def write_plan(out_dir: Path, plan: pd.DataFrame, figures: dict[str, Any]) -> list[Path]:
-    """``plan.csv``, ``plan.xlsx`` and ``kpis.json`` into ``out_dir``, atomically."""
+def _write_json(data: dict[str, Any], path: Path) -> None:
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def write_plan(
+    out_dir: Path, plan: pd.DataFrame, figures: dict[str, Any], manifest: dict[str, Any]
+) -> list[Path]:
+    """``plan.csv``, ``plan.xlsx``, ``kpis.json`` and ``manifest.json``, atomically."""
     return write_outputs(
         out_dir,
         {
             "plan.csv": lambda p: plan.to_csv(p, index=False, lineterminator="\n"),
             "plan.xlsx": lambda p: _write_excel(plan, figures, p),
-            "kpis.json": lambda p: p.write_text(
-                json.dumps(figures, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-            ),
+            "kpis.json": lambda p: _write_json(figures, p),
+            "manifest.json": lambda p: _write_json(manifest, p),
         },
     )
