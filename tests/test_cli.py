@@ -53,7 +53,7 @@ def test_match_on_the_bundled_example_writes_plan_workbook_and_kpis(tmp_path):
     assert KPI_KEYS <= set(kpis)
     assert kpis["quota_persons"] == 52
     workbook = pd.read_excel(out / "plan.xlsx", sheet_name=None)
-    assert set(workbook) == {"plan", "kpis", "legend"}
+    assert set(workbook) == {"plan", "kpis", "supply_demand", "binding_settings", "legend"}
     assert workbook["plan"]["household_id"].tolist() == plan["household_id"].tolist()
 
 
@@ -152,3 +152,31 @@ def test_help_explains_the_monthly_job():
     result = invoke("match", "--help")
     assert result.exit_code == 0
     assert "--scenario" in result.output and "plan.xlsx" in result.output
+
+
+def excel_style(source: Path, target: Path) -> None:
+    """What Dutch Excel writes on "Opslaan als CSV": BOM, semicolons, decimal commas."""
+    frame = pd.read_csv(source, dtype=str, keep_default_na=False)
+    for column in frame.columns:
+        looks_decimal = frame[column].str.fullmatch(r"-?\d+\.\d+")
+        frame.loc[looks_decimal, column] = frame.loc[looks_decimal, column].str.replace(".", ",")
+    target.write_text(
+        frame.to_csv(sep=";", index=False, lineterminator="\r\n"), encoding="utf-8-sig"
+    )
+
+
+def test_excel_style_csv_gives_the_same_plan_as_plain_csv(tmp_path):
+    scenario = tmp_path / "excel"
+    scenario.mkdir()
+    for name in ("households.csv", "dwellings.csv", "amenities.csv", "pins.csv", "refusals.csv"):
+        excel_style(EXAMPLE / name, scenario / name)
+    (scenario / "policy.toml").write_bytes((EXAMPLE / "policy.toml").read_bytes())
+    assert b"," in (scenario / "dwellings.csv").read_bytes()  # decimal commas really present
+    assert (
+        invoke("match", "--scenario", str(EXAMPLE), "--out", str(tmp_path / "plain")).exit_code == 0
+    )
+    assert (
+        invoke("match", "--scenario", str(scenario), "--out", str(tmp_path / "xl")).exit_code == 0
+    )
+    plain = (tmp_path / "plain" / "plan.csv").read_bytes()
+    assert (tmp_path / "xl" / "plan.csv").read_bytes() == plain
