@@ -272,6 +272,13 @@ def build_instance(
         complex_max=-1 if cap is None else cap,
     )
     dwellings["area_index"] = area
+    pin_conflicts = problem.violations(problem.pair_pinned)
+    if pin_conflicts:
+        file = pins.attrs.get("file", "pins") if pins is not None else "pins"
+        raise InputError(
+            Problem(file, None, None, f"the pins alone break a cap of the policy: {conflict}")
+            for conflict in pin_conflicts
+        )
     return Instance(
         households=households,
         dwellings=dwellings,

@@ -2,6 +2,21 @@
 
 Kept free of pandas objects and I/O so that each index can be checked against
 reference values (PySAL ``segregation``) in isolation.
+
+The city-wide indices follow PySAL ``segregation`` 2.5 (Massey & Denton 1988;
+Reardon & Firebaugh 2002; Morrill 1991) and agree with it to machine precision
+on the bundled data (``tests/reference/``). Notation for the two-group indices,
+over areas i with a positive total::
+
+    x_i  group count,   t_i  total,   y_i = t_i − x_i,   p_i = x_i / t_i,
+    X = Σ x_i,   Y = Σ y_i,   T = Σ t_i,   P = X / T.
+
+Areas with total 0 are dropped before an index is computed: they hold nobody,
+so they are neither even nor uneven, and dropping them is what PySAL's
+aspatial indices amount to (they weight such areas by t_i = 0). Only
+:func:`location_quotients`, which answers per area, keeps them, as ``nan``. An
+index that is undefined for the counts given (nobody in the group, everybody in
+it, no neighbours) raises :class:`UndefinedIndexError` rather than return nan.
 """
 
 from __future__ import annotations
@@ -54,23 +69,6 @@ def headroom_persons(
     return np.where(below, np.maximum(room, 0.0), np.nan)
 
 
-# --- City-wide indices -------------------------------------------------------
-#
-# Every index below follows PySAL ``segregation`` 2.5 (Massey & Denton 1988;
-# Reardon & Firebaugh 2002) and is checked against it on the bundled data in
-# tests/test_segregation.py (reference values: tests/reference/). Notation for
-# the two-group indices, over areas i with a positive total:
-#
-#   x_i  group count (minority),   t_i  total,   y_i = t_i - x_i,
-#   p_i = x_i / t_i,   X = Σ x_i,   T = Σ t_i,   P = X / T.
-#
-# Areas with total 0 are dropped before anything is computed: they hold nobody,
-# so they cannot be even or uneven, and dropping them is what PySAL's aspatial
-# indices amount to (it weights them by t_i = 0). An index that is undefined
-# for the counts given (no group member at all, everybody in the group, no
-# neighbours) raises UndefinedIndexError instead of returning nan.
-
-
 class UndefinedIndexError(ValueError):
     """An index has no value for these counts (e.g. the group is absent).
 
@@ -88,7 +86,10 @@ def _two_group(
     Raises ``ValueError`` for shapes that do not match, counts that are not
     finite or negative, and a group larger than its area's total: any of these
     is a data error upstream, and an index computed over it would be a silent
-    lie.
+    lie. The group count of an area with total 0 is dropped with the area, not
+    checked: CBS rounds every count to 5 on its own, so an empty business park
+    can show 5 group members among 0 residents (seven buurten in the bundled
+    data do).
     """
     x = np.asarray(group, dtype=np.float64)
     t = np.asarray(total, dtype=np.float64)
@@ -98,13 +99,14 @@ def _two_group(
         )
     if not (np.isfinite(x).all() and np.isfinite(t).all()):
         raise ValueError("group and total must be finite (no nan or inf)")
-    if (x < 0).any():
-        raise ValueError("group counts must be ≥ 0")
-    if (x > t).any():
-        raise ValueError(
-            f"group exceeds total in area(s) {np.flatnonzero(x > t)[:10].tolist()} (0-based)"
-        )
+    if (x < 0).any() or (t < 0).any():
+        raise ValueError("group and total counts must be ≥ 0")
     populated = t > 0
+    over = populated & (x > t)
+    if over.any():
+        raise ValueError(
+            f"group exceeds total in area(s) {np.flatnonzero(over)[:10].tolist()} (0-based)"
+        )
     return x[populated], t[populated]
 
 
@@ -164,7 +166,7 @@ def dissimilarity(group: ArrayLike, total: ArrayLike) -> float:
     ------
     ValueError
         If the counts are not 1-D of equal length, not finite or negative, or
-        a group count exceeds its total.
+        a group count exceeds its (positive) total.
     UndefinedIndexError
         If nobody or everybody is in the group.
     """
@@ -198,7 +200,7 @@ def isolation(group: ArrayLike, total: ArrayLike) -> float:
     ------
     ValueError
         If the counts are not 1-D of equal length, not finite or negative, or
-        a group count exceeds its total.
+        a group count exceeds its (positive) total.
     UndefinedIndexError
         If nobody is in the group.
     """
@@ -231,7 +233,7 @@ def exposure(group: ArrayLike, total: ArrayLike) -> float:
     ------
     ValueError
         If the counts are not 1-D of equal length, not finite or negative, or
-        a group count exceeds its total.
+        a group count exceeds its (positive) total.
     UndefinedIndexError
         If nobody is in the group.
     """
@@ -266,7 +268,7 @@ def entropy(group: ArrayLike, total: ArrayLike) -> float:
     ------
     ValueError
         If the counts are not 1-D of equal length, not finite or negative, or
-        a group count exceeds its total.
+        a group count exceeds its (positive) total.
     UndefinedIndexError
         If nobody or everybody is in the group.
     """
@@ -361,7 +363,7 @@ def gini(group: ArrayLike, total: ArrayLike) -> float:
     ------
     ValueError
         If the counts are not 1-D of equal length, not finite or negative, or
-        a group count exceeds its total.
+        a group count exceeds its (positive) total.
     UndefinedIndexError
         If nobody or everybody is in the group.
     """
@@ -384,7 +386,8 @@ def location_quotients(group: ArrayLike, total: ArrayLike) -> NDArray[np.float64
 
     ``LQ_i = (x_i / t_i) / (X / T)``: the per-area view behind the spreading
     rule (DESIGN §3: concentrated from 1.5). A thin wrapper of
-    :func:`location_quotient` with the sum over the areas as the reference.
+    :func:`location_quotient` with the sum over the populated areas as the
+    reference, so that ``Σ t_i LQ_i / T = 1`` as in PySAL.
 
     Parameters
     ----------
@@ -403,16 +406,15 @@ def location_quotients(group: ArrayLike, total: ArrayLike) -> NDArray[np.float64
     ------
     ValueError
         If the counts are not 1-D of equal length, not finite or negative, or
-        a group count exceeds its total.
+        a group count exceeds its (positive) total.
     UndefinedIndexError
         If nobody is in the group (every quotient would be 0 / 0).
     """
-    _two_group(group, total)  # validation only: the result keeps every area
-    x = np.asarray(group, dtype=np.float64)
-    t = np.asarray(total, dtype=np.float64)
+    x, t = _two_group(group, total)
     if t.sum() <= 0:
         raise UndefinedIndexError("location quotients are undefined: no area has residents")
-    return location_quotient(x, t, _group_total(x, "location quotients"), t.sum())
+    reference = _group_total(x, "location quotients"), t.sum()
+    return location_quotient(group, total, *reference)
 
 
 def spatial_dissimilarity(
@@ -519,7 +521,7 @@ def all_indices(group: ArrayLike, total: ArrayLike) -> dict[str, float]:
     ------
     ValueError
         If the counts are not 1-D of equal length, not finite or negative, or
-        a group count exceeds its total.
+        a group count exceeds its (positive) total.
     UndefinedIndexError
         If nobody or everybody is in the group.
     """
