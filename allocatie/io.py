@@ -579,7 +579,31 @@ def _build(
     frame = pd.DataFrame(columns, index=pd.RangeIndex(len(rows)))
     frame[SOURCE_LINE] = pd.Series([line for line, _ in rows], dtype="int64")
     headers = {lowered[i]: names[i].strip() for i in keep}
+    problems += _control_characters(name, header_line, headers, frame)
+    if problems:
+        raise InputError(problems)
     return _Built(frame=frame, headers=headers)
+
+
+#: Invisible control characters: never meant as data, and Excel cannot store them, so a
+#: plan written back to .xlsx would fail on them.
+_CONTROL = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+
+
+def _control_characters(
+    name: str, header_line: int, headers: dict[str, str], frame: pd.DataFrame
+) -> list[Problem]:
+    """One problem per header or cell holding an invisible control character."""
+    fix = "it holds an invisible control character; retype the value"
+    problems = [
+        Problem(name, header_line, header, f"the column name: {fix}")
+        for header in headers.values()
+        if re.search(_CONTROL, header)
+    ]
+    for column, header in headers.items():
+        bad = frame[column].str.contains(_CONTROL, regex=True, na=False)
+        problems += [Problem(name, int(line), header, fix) for line in frame.loc[bad, SOURCE_LINE]]
+    return problems
 
 
 def _fail(name: str, message: str) -> NoReturn:
