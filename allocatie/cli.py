@@ -193,7 +193,9 @@ def match(
         raise click.UsageError(" ".join(p.message for p in error.problems)) from None
     try:
         outcome = run_match(inputs, date=date.date() if date else None, method=solver)
-        written = write_plan(out, outcome.plan, outcome.kpis, outcome.manifest)
+        written = write_plan(
+            out, outcome.plan, outcome.kpis, outcome.manifest, outcome.area_effects
+        )
     except InputError as error:
         click.echo(error.render(), err=True)
         click.echo("Nothing was written.", err=True)

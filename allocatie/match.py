@@ -22,6 +22,7 @@ from allocatie.errors import InputError, Problem
 from allocatie.geo import amenity_distances, resolve_dwelling_areas
 from allocatie.io import read_table
 from allocatie.manifest import manifest
+from allocatie.neighbourhood import plan_effect
 from allocatie.policy import Policy, load_policy
 from allocatie.report import kpis, plan_table
 from allocatie.schema import parse_amenities, parse_dwellings, parse_households, parse_pairs
@@ -93,6 +94,8 @@ class Outcome:
     kpis: dict[str, Any]
     areas_source: str
     manifest: dict[str, Any]
+    areas: Areas
+    area_effects: pd.DataFrame
 
 
 def _read(
@@ -139,7 +142,7 @@ def _outside_municipality(dwellings: pd.DataFrame, policy: Policy, file: str) ->
     ]
 
 
-def prepare(inputs: Inputs, date: dt.date | None = None) -> tuple[Instance, str]:
+def prepare(inputs: Inputs, date: dt.date | None = None) -> tuple[Instance, Areas]:
     """Read and check every input, then build the instance.
 
     Raises
@@ -208,7 +211,7 @@ def prepare(inputs: Inputs, date: dt.date | None = None) -> tuple[Instance, str]
         distances=distances,
         date=date,
     )
-    return instance, areas.source
+    return instance, areas
 
 
 def run_match(inputs: Inputs, date: dt.date | None = None, method: str | None = None) -> Outcome:
@@ -223,7 +226,8 @@ def run_match(inputs: Inputs, date: dt.date | None = None, method: str | None = 
     method
         Solver overriding the policy's ``[solver] method``.
     """
-    instance, source = prepare(inputs, date)
+    instance, areas = prepare(inputs, date)
+    source = areas.source
     settings = instance.policy.solver
     result = solve(
         instance.problem,
@@ -240,6 +244,13 @@ def run_match(inputs: Inputs, date: dt.date | None = None, method: str | None = 
     figures["amenities"] = "given" if inputs.amenities is not None else "not given"
     if result.status != INFEASIBLE:
         figures["shortfall"] = diagnose(instance, result)
+    figures["segregation"], effects = plan_effect(
+        areas,
+        instance.dwellings,
+        result.assignment(instance.problem),
+        instance.households["persons"].to_numpy(),
+        instance.policy,
+    )
     run = {
         "seed": settings.seed,
         "solver_method": result.method,
@@ -250,4 +261,4 @@ def run_match(inputs: Inputs, date: dt.date | None = None, method: str | None = 
     }
     paths = {f.name: getattr(inputs, f.name) for f in fields(inputs)}
     record = manifest(paths, instance.policy.to_dict(), run)
-    return Outcome(instance, result, plan, figures, source, record)
+    return Outcome(instance, result, plan, figures, source, record, areas, effects)

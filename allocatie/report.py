@@ -192,13 +192,18 @@ def _write_json(data: dict[str, Any], path: Path) -> None:
 
 
 def write_plan(
-    out_dir: Path, plan: pd.DataFrame, figures: dict[str, Any], manifest: dict[str, Any]
+    out_dir: Path,
+    plan: pd.DataFrame,
+    figures: dict[str, Any],
+    manifest: dict[str, Any],
+    area_effects: pd.DataFrame,
 ) -> list[Path]:
-    """``plan.csv``, ``plan.xlsx``, ``kpis.json`` and ``manifest.json``, atomically."""
+    """``plan.csv``, ``plan.xlsx``, ``areas.csv``, ``kpis.json`` and ``manifest.json``."""
     return write_outputs(
         out_dir,
         {
             "plan.csv": lambda p: plan.to_csv(p, index=False, lineterminator="\n"),
+            "areas.csv": lambda p: area_effects.to_csv(p, index=False, lineterminator="\n"),
             "plan.xlsx": lambda p: _write_excel(plan, figures, p),
             "kpis.json": lambda p: _write_json(figures, p),
             "manifest.json": lambda p: _write_json(manifest, p),
