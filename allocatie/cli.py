@@ -142,6 +142,9 @@ def cli() -> None:
     default=None,
     help="Solver (overrides the policy's [solver] method).",
 )
+@click.option(
+    "--no-maps", is_flag=True, help="Skip map.png and report.html (faster, e.g. in scripts)."
+)
 @click.option("--quiet", is_flag=True, help="Print only the output paths.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of unexpected errors.")
 def match(
@@ -156,6 +159,7 @@ def match(
     refusals: Path | None,
     date: dt.datetime | None,
     solver: str | None,
+    no_maps: bool,
     quiet: bool,
     debug: bool,
 ) -> None:
@@ -163,8 +167,11 @@ def match(
 
     Reads the households linked to the municipality, the dwellings offered and
     the policy; writes into OUT a plan with one row per household (the dwelling
-    or why it waits), the same as an Excel workbook, and kpis.json with progress
-    against the taakstelling, spreading and waiting times.
+    or why it waits), the same as an Excel workbook, areas.csv with each area's
+    location quotient before and after the plan, kpis.json with progress against
+    the taakstelling, spreading, waiting times and segregation indices,
+    manifest.json (input hashes, policy, versions), and report.html with an
+    interactive map plus map.png for print.
 
     Examples:
 
@@ -193,9 +200,7 @@ def match(
         raise click.UsageError(" ".join(p.message for p in error.problems)) from None
     try:
         outcome = run_match(inputs, date=date.date() if date else None, method=solver)
-        written = write_plan(
-            out, outcome.plan, outcome.kpis, outcome.manifest, outcome.area_effects
-        )
+        written = write_plan(out, outcome, maps=not no_maps)
     except InputError as error:
         click.echo(error.render(), err=True)
         click.echo("Nothing was written.", err=True)

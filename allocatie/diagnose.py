@@ -152,7 +152,7 @@ def binding_settings(instance: Instance, result: Result) -> list[dict]:
                 "extra_persons_without_it": int(more_persons),
                 "extra_households_without_it": int(more_households),
                 "text": (
-                    f"{name} leaves {more_households} household(s) ({more_persons} persons) "
+                    f"{name} leaves {more_households} household(s) ({more_persons} person(s)) "
                     "unplaced that the same offer could house without it"
                     if more_persons > 0 or more_households > 0
                     else f"{name} does not cost any placement this month"

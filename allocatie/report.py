@@ -191,21 +191,23 @@ def _write_json(data: dict[str, Any], path: Path) -> None:
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def write_plan(
-    out_dir: Path,
-    plan: pd.DataFrame,
-    figures: dict[str, Any],
-    manifest: dict[str, Any],
-    area_effects: pd.DataFrame,
-) -> list[Path]:
-    """``plan.csv``, ``plan.xlsx``, ``areas.csv``, ``kpis.json`` and ``manifest.json``."""
-    return write_outputs(
-        out_dir,
-        {
-            "plan.csv": lambda p: plan.to_csv(p, index=False, lineterminator="\n"),
-            "areas.csv": lambda p: area_effects.to_csv(p, index=False, lineterminator="\n"),
-            "plan.xlsx": lambda p: _write_excel(plan, figures, p),
-            "kpis.json": lambda p: _write_json(figures, p),
-            "manifest.json": lambda p: _write_json(manifest, p),
-        },
-    )
+def write_plan(out_dir: Path, outcome: Any, maps: bool = True) -> list[Path]:
+    """Write every output of a run into ``out_dir`` at once.
+
+    ``plan.csv``, ``plan.xlsx``, ``areas.csv``, ``kpis.json`` and ``manifest.json``;
+    with ``maps`` also ``map.png`` and ``report.html``. ``outcome`` is a
+    :class:`allocatie.match.Outcome`.
+    """
+    plan, figures = outcome.plan, outcome.kpis
+    writers: dict[str, Callable[[Path], None]] = {
+        "plan.csv": lambda p: plan.to_csv(p, index=False, lineterminator="\n"),
+        "areas.csv": lambda p: outcome.area_effects.to_csv(p, index=False, lineterminator="\n"),
+        "plan.xlsx": lambda p: _write_excel(plan, figures, p),
+        "kpis.json": lambda p: _write_json(figures, p),
+        "manifest.json": lambda p: _write_json(outcome.manifest, p),
+    }
+    if maps:
+        from allocatie.html_report import report_writers  # matplotlib/folium only when needed
+
+        writers.update(report_writers(outcome))
+    return write_outputs(out_dir, writers)

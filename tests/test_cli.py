@@ -52,6 +52,12 @@ def test_match_on_the_bundled_example_writes_plan_workbook_and_kpis(tmp_path):
     kpis = json.loads((out / "kpis.json").read_text())
     assert KPI_KEYS <= set(kpis)
     assert kpis["quota_persons"] == 52
+    report = (out / "report.html").read_text(encoding="utf-8")
+    assert all(hid in report for hid in plan["household_id"])
+    assert "Bron: CBS" in report and "Enschede-Zuid" in report
+    notes = pd.read_csv(EXAMPLE / "households.csv")["notes_intake"].dropna()
+    assert not any(note in report for note in notes)  # intake notes stay out of the report
+    assert (out / "map.png").stat().st_size > 50_000
     workbook = pd.read_excel(out / "plan.xlsx", sheet_name=None)
     assert set(workbook) == {"plan", "kpis", "supply_demand", "binding_settings", "legend"}
     assert workbook["plan"]["household_id"].tolist() == plan["household_id"].tolist()

@@ -45,7 +45,10 @@ def test_signal_at_any_moment_leaves_all_or_nothing(tmp_path, sig, delay):
         assert process.returncode != 0 and not out.exists()
     if out.exists():
         names = sorted(os.listdir(out))
-        assert names == ["areas.csv", "kpis.json", "manifest.json", "plan.csv", "plan.xlsx"]
+        assert names == [
+            "areas.csv", "kpis.json", "manifest.json", "map.png", "plan.csv", "plan.xlsx",
+            "report.html",
+        ]  # fmt: skip
         assert len(pd.read_csv(out / "plan.csv")) == 23
         assert json.loads((out / "kpis.json").read_text())["persons_housed"] == 47
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".allocatie-")]
