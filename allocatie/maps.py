@@ -504,7 +504,8 @@ def _colour_column(wijken: gpd.GeoDataFrame, column: str | None) -> str:
 
 
 def _column_words(column: str) -> str:
-    return {"lq_after": "na dit plan", "lq_before": "vóór dit plan"}.get(column, column)
+    words = {"lq_after": "na dit plan", "lq_before": "vóór dit plan", "lq": "(CBS 2022)"}
+    return words.get(column, column)
 
 
 # ---------------------------------------------------------------------------

@@ -25,6 +25,22 @@ from allocatie.segregation import (
 
 LEVELS = ("buurt", "wijk")
 
+#: Columns of the per-area table (``areas.csv``).
+TABLE_COLUMNS = (
+    "level",
+    "code",
+    "name",
+    "residents",
+    "indicator_count",
+    "share_before",
+    "lq_before",
+    "lq_after",
+    "concentrated_before",
+    "concentrated_after",
+    "households_placed",
+    "persons_placed",
+)
+
 
 def area_counts(stats: pd.DataFrame, gemeente: str, level: str, indicator: str) -> pd.DataFrame:
     """Areas of one level in one municipality that have residents and an indicator count.
@@ -100,6 +116,11 @@ def before_after(
         at wijk level) and one row per area.
     """
     counts = area_counts(areas.stats, gemeente, level, indicator)
+    if counts.empty:  # no statistics (unknown or renumbered municipality): nothing to compare
+        nothing = dict.fromkeys(("dissimilarity", "isolation", "exposure", "entropy", "gini"))
+        return {"areas": 0, "before": nothing, "after": dict(nothing)}, pd.DataFrame(
+            columns=TABLE_COLUMNS
+        )
     households = placed_households.reindex(counts.index, fill_value=0).astype(int)
     persons = placed_persons.reindex(counts.index, fill_value=0).astype(int)
     total, group = counts["residents"].to_numpy(), counts["group"].to_numpy()
