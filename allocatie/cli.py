@@ -323,6 +323,41 @@ def areas(
         click.echo(f"Map written: {map_file}", err=True)
 
 
+@cli.command()
+@click.option(
+    "--from-osm",
+    "source",
+    required=True,
+    type=_existing,
+    help="GeoJSON export of OpenStreetMap features (e.g. from overpass-turbo).",
+)
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+def amenities(source: Path, out: Path) -> None:
+    """Make an amenities.csv for `allocatie match --amenities` from an OSM export.
+
+    Sports grounds and clubs, schools and libraries, universities, employment
+    agencies, theatres and museums, places of worship, community centres and
+    health care are mapped to the interest keys of the potentieelanalyse; the
+    full tag list is in allocatie/osm.py. Data © OpenStreetMap contributors (ODbL).
+    """
+    from allocatie.osm import amenities_from_osm
+    from allocatie.report import write_outputs
+
+    try:
+        table = amenities_from_osm(source)
+    except InputError as error:
+        click.echo(error.render(), err=True)
+        sys.exit(EXIT_INPUT)
+    target = out.resolve()
+    write_outputs(
+        target.parent,
+        {target.name: lambda p: table.to_csv(p, index=False, lineterminator="\n")},
+    )
+    counts = table["category"].value_counts().sort_index()
+    click.echo(f"{len(table)} amenities written to {out}: " + ", ".join(
+        f"{k} {v}" for k, v in counts.items()))  # fmt: skip
+
+
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
