@@ -35,10 +35,37 @@ def min_bedrooms(people: np.ndarray) -> np.ndarray:
     return np.asarray(people, dtype=np.int64) // 2
 
 
+def _in_ranges(
+    keys: np.ndarray, low: np.ndarray, high: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """All (row, key index) with ``low[row] <= keys[index] <= high[row]``, without a loop.
+
+    The keys are sorted once; each row's range is two ``searchsorted`` calls,
+    and the ranges are expanded with ``repeat`` arithmetic.
+    """
+    order = np.argsort(keys, kind="stable")
+    sorted_keys = keys[order]
+    lo = np.searchsorted(sorted_keys, low, side="left")
+    hi = np.searchsorted(sorted_keys, high, side="right")
+    counts = np.maximum(hi - lo, 0)
+    rows = np.repeat(np.arange(len(low)), counts)
+    starts = np.repeat(lo - (np.cumsum(counts) - counts), counts)
+    return rows, order[starts + np.arange(counts.sum())]
+
+
 def size_pairs(
-    people: np.ndarray, bedrooms: np.ndarray, max_extra_bedrooms: int
+    people: np.ndarray,
+    bedrooms: np.ndarray,
+    max_extra_bedrooms: int,
+    household_group: np.ndarray | None = None,
+    dwelling_group: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """All (household, dwelling) index pairs whose bedroom count fits, sorted.
+
+    With groups (municipality numbers), a household only meets dwellings of its
+    own group; a household with group ``-1`` meets every dwelling. The group is
+    folded into the sort key (``group · span + bedrooms``) so one search covers
+    the whole country.
 
     Returns
     -------
@@ -46,17 +73,39 @@ def size_pairs(
         Household and dwelling indices of the pairs, sorted by household, then
         dwelling, so that every later step is deterministic.
     """
+    bedrooms = np.asarray(bedrooms, dtype=np.int64)
     lowest = min_bedrooms(people)
-    order = np.argsort(bedrooms, kind="stable")
-    sorted_beds = np.asarray(bedrooms)[order]
-    lo = np.searchsorted(sorted_beds, lowest, side="left")
-    hi = np.searchsorted(sorted_beds, lowest + max_extra_bedrooms, side="right")
-    counts = hi - lo
-    household = np.repeat(np.arange(len(people)), counts)
-    starts = np.repeat(lo - (np.cumsum(counts) - counts), counts)
-    dwelling = order[starts + np.arange(counts.sum())]
+    highest = lowest + max_extra_bedrooms
+    if household_group is None or dwelling_group is None:
+        household, dwelling = _in_ranges(bedrooms, lowest, highest)
+    else:
+        household_group = np.asarray(household_group, dtype=np.int64)
+        span = int(max(bedrooms.max(initial=0), highest.max(initial=0))) + 2
+        keyed = household_group >= 0
+        rows_k, dw_k = _in_ranges(
+            np.asarray(dwelling_group, dtype=np.int64) * span + bedrooms,
+            household_group[keyed] * span + lowest[keyed],
+            household_group[keyed] * span + highest[keyed],
+        )
+        rows_f, dw_f = _in_ranges(bedrooms, lowest[~keyed], highest[~keyed])
+        household = np.concatenate([np.flatnonzero(keyed)[rows_k], np.flatnonzero(~keyed)[rows_f]])
+        dwelling = np.concatenate([dw_k, dw_f])
     pairs = np.lexsort((dwelling, household))
     return household[pairs], dwelling[pairs]
+
+
+def municipality_groups(
+    households: pd.DataFrame, dwellings: pd.DataFrame
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Group numbers for :func:`size_pairs`, or ``None`` when households name no municipality."""
+    if "gemeente_code" not in households.columns or households["gemeente_code"].isna().all():
+        return None, None
+    codes = pd.Index(
+        sorted(set(dwellings["gemeente_code"].dropna()) | set(households["gemeente_code"].dropna()))
+    )
+    household_group = codes.get_indexer(households["gemeente_code"].astype(object))
+    dwelling_group = codes.get_indexer(dwellings["gemeente_code"].astype(object))
+    return household_group, dwelling_group
 
 
 def in_area_list(
@@ -121,7 +170,12 @@ def pair_table(
     """
     people = people_to_house(households)
     bedrooms = dwellings["bedrooms"].to_numpy(dtype=np.int64)
-    h, d = size_pairs(people, bedrooms, policy.occupancy.max_extra_bedrooms)
+    h, d = size_pairs(
+        people,
+        bedrooms,
+        policy.occupancy.max_extra_bedrooms,
+        *municipality_groups(households, dwellings),
+    )
 
     caps = policy.affordability
     cap = np.where(people <= 2, caps.cap_low, caps.cap_high)

@@ -72,6 +72,7 @@ HOUSEHOLD_COLUMNS: dict[str, str] = {
     "interests": "object",
     "preferred_areas": "object",
     "excluded_areas": "object",
+    "gemeente_code": "str",
     SOURCE_LINE: "int64",
 }
 
@@ -123,6 +124,7 @@ _LIST_SEPARATOR = re.compile(r"[;,]")
 _AREA_CODE = re.compile(r"BU\d{8}|WK\d{6}|GM\d{4}")
 _BUURT_CODE = re.compile(r"BU\d{8}")
 _WIJK_CODE = re.compile(r"WK\d{6}")
+_GEMEENTE_CODE = re.compile(r"GM\d{4}")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00(?:\.0+)?)?)?")
 _DUTCH_DATE = re.compile(r"(\d{1,2})-(\d{1,2})-(\d{4})")
 _CURRENCY = re.compile(r"^(?:€|eur\b)\s*|\s*(?:€|eur)$", re.IGNORECASE)
@@ -515,6 +517,13 @@ _HOUSEHOLD_FIELDS: tuple[_Field, ...] = (
     ),
     _Field("preferred_areas", _areas, _AREA_HINT, default=()),
     _Field("excluded_areas", _areas, _AREA_HINT, default=()),
+    _Field(
+        "gemeente_code",
+        _code(_GEMEENTE_CODE),
+        "write the CBS code of the municipality the household is linked to, such as GM0153, "
+        "or leave it empty (only needed when one file holds several municipalities)",
+        default=None,
+    ),
 )
 
 _LON_HINT = (

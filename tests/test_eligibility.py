@@ -128,3 +128,19 @@ def test_funnel_counts_survivors_of_each_successive_rule():
     counts = funnel(pair_table(h, d, Policy(), DATE), 2)
     assert counts.loc[0, ["size", "fits_rent"]].tolist() == [2, 1]
     assert counts.loc[1, ["size", "fits_rent", "not_refused"]].tolist() == [2, 1, 1]
+
+
+def test_households_only_meet_dwellings_of_their_own_municipality():
+    # municipality groups: H0 → 0, H1 → 1, H2 → any; dwellings D0, D1, D2 in 0, D3 in 1
+    h, d = size_pairs(
+        np.array([1, 1, 1]), np.array([1, 1, 1, 1]), 2, np.array([0, 1, -1]), np.array([0, 0, 0, 1])
+    )
+    assert list(zip(h.tolist(), d.tolist())) == [
+        (0, 0), (0, 1), (0, 2), (1, 3), (2, 0), (2, 1), (2, 2), (2, 3),
+    ]  # fmt: skip
+
+
+def test_gemeente_code_column_restricts_pairs_in_the_pair_table():
+    h = households(persons=[1, 1], gemeente_code=["GM0153", "GM0164"])
+    d = dwellings(bedrooms=[1, 1], gemeente_code=["GM0153", "GM0164"])
+    assert eligible(h, d) == {(0, 0), (1, 1)}

@@ -86,6 +86,7 @@ def test_households_csv_parses_to_the_contract():
                 [("WK015301",), (), ("BU01530205", "WK015303"), ()], dtype=object
             ),
             "excluded_areas": pd.Series([(), ("BU01530101",), (), ()], dtype=object),
+            "gemeente_code": pd.Series([None] * 4, dtype="str"),
             "source_line": pd.Series([2, 3, 5, 6], dtype="int64"),
             "Team": pd.Series(["Noord", "Zuid", "Noord", "Oost, centrum"], dtype="str"),
         }
