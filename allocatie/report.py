@@ -133,7 +133,7 @@ def _write_excel(plan: pd.DataFrame, figures: dict[str, Any], path: Path) -> Non
                 "share of the household's interests with a matching amenity nearby",
                 "1 when the dwelling is in one of the household's preferred areas",
                 "1 for no spare bedrooms, lower with each extra bedroom",
-                "waiting time relative to the longest wait in this run",
+                "waiting time in days / 365 (capped at 1)",
                 "tier-3 score 0–1000: weighted mean of the four scores",
             ],
         }

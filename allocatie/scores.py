@@ -18,6 +18,12 @@ from allocatie.policy import Policy
 #: A pair's quality is an integer from 0 to this.
 QUALITY_SCALE = 1000
 
+#: Waiting time that earns the full waiting score. A fixed horizon (not the longest wait in
+#: the run) keeps a pair's score independent of who else is in the run, so solving
+#: municipalities one by one, or on several machines, gives the same plan as solving them
+#: together.
+WAITING_HORIZON_DAYS = 365
+
 #: Names of the quality parts, in report order.
 PARTS = ("interest", "wishes", "fit", "waiting")
 
@@ -72,9 +78,10 @@ def quality_parts(
 ) -> pd.DataFrame:
     """The four quality parts for each pair of ``pairs`` (columns :data:`PARTS`).
 
-    The waiting part is the household's waiting time relative to the longest
-    wait in this run, so that among otherwise equal plans the longest-waiting
-    households are housed first (DESIGN §3, tier 1's tie-break).
+    The waiting part is the household's waiting time over
+    :data:`WAITING_HORIZON_DAYS` (capped at 1), so that among otherwise equal
+    plans the longest-waiting households are housed first (DESIGN §3, tier 1's
+    tie-break).
     """
     h = pairs["household"].to_numpy()
     d = pairs["dwelling"].to_numpy()
@@ -82,8 +89,7 @@ def quality_parts(
     wishes = in_area_list(households["preferred_areas"], area_codes(dwellings), h, d)
     extra = pairs["extra_bedrooms"].to_numpy(dtype=float)
     fit = 1.0 - extra / (policy.occupancy.max_extra_bedrooms + 1)
-    longest = max(float(np.max(wait_days, initial=0)), 1.0)
-    waiting = np.clip(np.asarray(wait_days, dtype=float) / longest, 0.0, 1.0)[h]
+    waiting = np.clip(np.asarray(wait_days, dtype=float) / WAITING_HORIZON_DAYS, 0.0, 1.0)[h]
     return pd.DataFrame(
         {
             "interest": interest,

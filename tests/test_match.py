@@ -34,14 +34,14 @@ def test_tiny_instance_has_the_hand_checked_plan():
     """T1 (4 p.) fits only A (2 bedrooms, concentrated Wesselerbrink NW); T3 (2 p.) fits only A
     too (B is in its excluded buurt, D is over the cap); T2 (1 p.) fits A, B and C.
     Tier 1: T1 takes A (4 > 2 persons), T2 is housed: 5 persons. Tier 2: T2 outside.
-    Tier 3, no interests or wishes: quality = 1000 · (fit + waiting) / 4; T1-A: fit 1,
-    waiting 122/122 → 500; T2-C (studio, no spare room) fit 1, waiting 61/122 → 375;
-    T2-B would have fit 2/3 → 292. So T2 gets C; total 875."""
+    Tier 3, no interests or wishes: quality = 1000 · (fit + waiting) / 4 with waiting =
+    days / 365; T1-A: fit 1, waiting 122/365 → 334; T2-C (studio, no spare room) fit 1,
+    waiting 61/365 → 292; T2-B would have fit 2/3 → 208. So T2 gets C; total 626."""
     outcome = run_match(tiny_inputs())
     plan = outcome.plan.set_index("household_id")
     assert plan["dwelling_id"].tolist()[:2] == ["A", "C"]
     assert pd.isna(plan.loc["T3", "dwelling_id"])
-    assert outcome.result.objective == (5, 1, 875)
+    assert outcome.result.objective == (5, 1, 626)
     assert plan.loc["T1", "area_concentrated"]
     assert "the only dwelling that fits went to T1" in plan.loc["T3", "reason"]
     k = outcome.kpis
