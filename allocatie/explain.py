@@ -8,6 +8,7 @@ the numbers, and identify households only by the id the user gave.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -31,14 +32,12 @@ def _bedrooms(low: int, high: int) -> str:
     return f"{low}–{high} bedrooms"
 
 
-def _area(row: pd.Series) -> str:
+def _area(row: dict) -> str:
     name = row["area_name"] if isinstance(row["area_name"], str) else row["area_code"]
     return f"{name} ({row['area_code']})"
 
 
-def _placed_reason(
-    h: pd.Series, d: pd.Series, pair: pd.Series, instance: Instance, outside_options: int
-) -> str:
+def _placed_reason(h: dict, d: dict, pair: dict, instance: Instance, outside_options: int) -> str:
     """Why this dwelling: spreading status first (the Münster KPI), then quality."""
     threshold = instance.policy.spreading.lq_threshold
     lq = d["lq"]
@@ -64,18 +63,59 @@ def _placed_reason(
     if pair["fit"] >= 1:
         extras.append("no spare bedrooms")
     head = "Pinned by the coordinator" if pair["pinned"] else "Placed"
-    sentence = (
-        f"{head}: {d['dwelling_id']} ({int(d['bedrooms'])} bedrooms, {_euro(d['rent'])}) {where}"
-    )
+    rooms = _count(int(d["bedrooms"]), "bedroom")
+    sentence = f"{head}: {d['dwelling_id']} ({rooms}, {_euro(d['rent'])}) {where}"
     if extras:
         sentence += "; " + ", ".join(extras)
     return sentence + "."
 
 
-def _waiting_reason(index: int, instance: Instance, taken: np.ndarray, result: Result) -> str:
+@dataclass(frozen=True)
+class _Context:
+    """What every explanation needs, computed once per plan (not once per household)."""
+
+    instance: Instance
+    result: Result
+    eligible: pd.DataFrame  # eligible pairs, sorted by household
+    starts: np.ndarray  # first row of each household in ``eligible`` (length n + 1)
+    taken: np.ndarray  # per dwelling
+    holder: np.ndarray  # per dwelling: household placed there, -1 if none
+    placed_area: np.ndarray  # households placed per area
+    placed_persons: np.ndarray  # persons placed per area
+    per_building: np.ndarray  # households placed per building
+
+    @classmethod
+    def build(cls, instance: Instance, result: Result) -> _Context:
+        problem = instance.problem
+        assignment = result.assignment(problem)
+        placed = assignment >= 0
+        holder = np.full(problem.n_dwellings, -1)
+        holder[assignment[placed]] = np.flatnonzero(placed)
+        eligible = instance.pairs[instance.pairs["eligible"]]
+        starts = np.searchsorted(
+            eligible["household"].to_numpy(), np.arange(problem.n_households + 1)
+        )
+        chosen = problem.pair_dwelling[result.selected]
+        area = problem.dwelling_area[chosen]
+        building = problem.dwelling_complex[chosen]
+        return cls(
+            instance=instance,
+            result=result,
+            eligible=eligible,
+            starts=starts,
+            taken=holder >= 0,
+            holder=holder,
+            placed_area=np.bincount(area, minlength=problem.n_areas),
+            placed_persons=np.bincount(
+                area, weights=problem.pair_persons[result.selected], minlength=problem.n_areas
+            ),
+            per_building=np.bincount(building[building >= 0], minlength=problem.n_complexes),
+        )
+
+
+def _waiting_reason(index: int, h: dict, counts: dict, context: _Context) -> str:
     """Why still waiting: the first rule that leaves nothing, else what took the rest."""
-    h = instance.households.iloc[index]
-    counts = instance.funnel.loc[index]
+    instance = context.instance
     people = int(h["people"])
     low = int(min_bedrooms(np.array([people]))[0])
     high = low + instance.policy.occupancy.max_extra_bedrooms
@@ -109,38 +149,31 @@ def _waiting_reason(index: int, instance: Instance, taken: np.ndarray, result: R
     if counts["not_refused"] == 0:
         return "Waiting: the household refused every dwelling that fits."
 
-    pairs = instance.pairs
-    mine = pairs[(pairs["household"] == index) & pairs["eligible"]]
-    free = mine[~taken[mine["dwelling"].to_numpy()]]
+    mine = context.eligible.iloc[context.starts[index] : context.starts[index + 1]]
+    free = mine[~context.taken[mine["dwelling"].to_numpy()]]
     n = len(mine)
     if free.empty:
-        holder = np.full(instance.problem.n_dwellings, -1)
-        assignment = result.assignment(instance.problem)
-        holder[assignment[assignment >= 0]] = np.flatnonzero(assignment >= 0)
-        ids = instance.households["household_id"].to_numpy()[holder[mine["dwelling"].to_numpy()]]
+        holders = context.holder[mine["dwelling"].to_numpy()]
+        ids = instance.households["household_id"].to_numpy()[holders]
         names = ", ".join(sorted(set(ids.astype(str))))
         which = "the only dwelling that fits" if n == 1 else f"all {n} dwellings that fit"
         return (
             f"Waiting: {which} went to {names}; this plan houses the most persons first "
             "(tier 1), then the most households outside concentrated areas (tier 2)."
         )
-    return "Waiting: " + _blocking_cap(free, instance, result) + "."
+    return "Waiting: " + _blocking_cap(free, context) + "."
 
 
-def _blocking_cap(free: pd.DataFrame, instance: Instance, result: Result) -> str:
+def _blocking_cap(free: pd.DataFrame, context: _Context) -> str:
     """The caps that keep a household out of the dwellings still free for it.
 
     In an optimal plan at least one cap binds for every such dwelling:
     otherwise placing the household there would house more persons.
     """
+    instance = context.instance
     problem = instance.problem
     spreading = instance.policy.spreading
-    chosen_dwellings = problem.pair_dwelling[result.selected]
-    chosen_area = problem.dwelling_area[chosen_dwellings]
-    placed_area = np.bincount(chosen_area, minlength=problem.n_areas)
-    placed_persons = np.bincount(
-        chosen_area, weights=problem.pair_persons[result.selected], minlength=problem.n_areas
-    )
+    placed_area, placed_persons = context.placed_area, context.placed_persons
     d = instance.dwellings.iloc[free["dwelling"].to_numpy()]
     area = d["area_index"].to_numpy()
     persons = int(instance.households["persons"].iloc[int(free["household"].iloc[0])])
@@ -162,10 +195,7 @@ def _blocking_cap(free: pd.DataFrame, instance: Instance, result: Result) -> str
         )
     building = problem.dwelling_complex[d.index.to_numpy()]
     if problem.complex_max >= 0 and (building >= 0).any():
-        chosen_building = problem.dwelling_complex[chosen_dwellings]
-        per_building = np.bincount(
-            chosen_building[chosen_building >= 0], minlength=problem.n_complexes
-        )
+        per_building = context.per_building
         at_cap = (building >= 0) & (per_building[np.maximum(building, 0)] >= problem.complex_max)
         if at_cap.any():
             names = ", ".join(sorted(set(d["complex_id"][at_cap].astype(str))))
@@ -179,25 +209,28 @@ def _blocking_cap(free: pd.DataFrame, instance: Instance, result: Result) -> str
 def explain(instance: Instance, result: Result) -> pd.Series:
     """The reason sentence for each household, in input order."""
     problem = instance.problem
+    context = _Context.build(instance, result)
     assignment = result.assignment(problem)
-    taken = np.zeros(problem.n_dwellings, dtype=bool)
-    taken[assignment[assignment >= 0]] = True
-    chosen_pairs = instance.pairs.set_index(["household", "dwelling"])
-    eligible = instance.pairs[instance.pairs["eligible"]]
+    eligible = context.eligible
     outside = ~instance.dwellings["concentrated"].to_numpy(dtype=bool)[eligible["dwelling"]]
     outside_options = np.bincount(eligible["household"][outside], minlength=problem.n_households)
+    households = instance.households.to_dict("records")
+    dwellings = instance.dwellings.to_dict("records")
+    funnel = instance.funnel.to_dict("records")
+    selected = eligible[result.selected[eligible["problem_index"].to_numpy()]]
+    pair_of = dict(zip(selected["household"].tolist(), selected.to_dict("records")))
     reasons = []
-    for index, dwelling in enumerate(assignment):
+    for index, dwelling in enumerate(assignment.tolist()):
         if dwelling >= 0:
             reasons.append(
                 _placed_reason(
-                    instance.households.iloc[index],
-                    instance.dwellings.iloc[dwelling],
-                    chosen_pairs.loc[(index, int(dwelling))],
+                    households[index],
+                    dwellings[dwelling],
+                    pair_of[index],
                     instance,
                     int(outside_options[index]),
                 )
             )
         else:
-            reasons.append(_waiting_reason(index, instance, taken, result))
+            reasons.append(_waiting_reason(index, households[index], funnel[index], context))
     return pd.Series(reasons, index=instance.households.index, name="reason")

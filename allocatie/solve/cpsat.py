@@ -16,7 +16,7 @@ import pandas as pd
 from ortools.sat.python import cp_model
 
 from allocatie.problem import ProblemData
-from allocatie.solve.result import FEASIBLE, INFEASIBLE, OPTIMAL, Result
+from allocatie.solve.result import FEASIBLE, INFEASIBLE, OPTIMAL, UNKNOWN, Result
 
 _STATUS = {cp_model.OPTIMAL: OPTIMAL, cp_model.FEASIBLE: FEASIBLE}
 
@@ -58,7 +58,13 @@ def _hint(model: cp_model.CpModel, variables: list, values: np.ndarray) -> None:
     hint.values.extend(values.astype(int).tolist())
 
 
-def solve_cpsat(problem: ProblemData, seed: int = 0, time_limit_seconds: float = 30.0) -> Result:
+def solve_cpsat(
+    problem: ProblemData,
+    seed: int = 0,
+    time_limit_seconds: float = 30.0,
+    hint: np.ndarray | None = None,
+    bounds: tuple[int, int, int] | None = None,
+) -> Result:
     """Solve ``problem`` lexicographically with CP-SAT.
 
     Parameters
@@ -70,6 +76,15 @@ def solve_cpsat(problem: ProblemData, seed: int = 0, time_limit_seconds: float =
     time_limit_seconds
         Budget for all three tiers together. A tier that runs out of time
         keeps its best plan; the result is then ``FEASIBLE``, not ``OPTIMAL``.
+    hint
+        Optional plan (boolean per pair) to start the first tier from, e.g.
+        the min-cost-flow plan of the relaxed network.
+    bounds
+        Optional lexicographic upper bound, e.g. the optimum of a relaxation.
+        While the tiers solved so far reach it, the next tier's bound is added
+        as a constraint, and a tier that a feasible ``hint`` already reaches is
+        not searched at all — large parts then only search where the bound
+        and the hint differ.
     """
     start = time.perf_counter()
     model = cp_model.CpModel()
@@ -81,11 +96,22 @@ def solve_cpsat(problem: ProblemData, seed: int = 0, time_limit_seconds: float =
     values: list[int] = []
     statuses: list[str] = []
     chosen = np.zeros(problem.n_pairs, dtype=bool)
-    for coefficients in tiers:
+    feasible_hint = hint is not None and not problem.violations(hint)
+    hint_tiers = problem.tiers(hint) if feasible_hint else None
+    for tier, coefficients in enumerate(tiers):
         expr = cp_model.LinearExpr.weighted_sum(variables, coefficients.tolist())
+        bounded = bounds is not None and list(bounds[:tier]) == values
+        if bounded:
+            model.add(expr <= bounds[tier])
+            if hint_tiers is not None and list(hint_tiers[: tier + 1]) == [*values, bounds[tier]]:
+                chosen = np.asarray(hint, dtype=bool)
+                values.append(bounds[tier])
+                statuses.append(OPTIMAL)
+                model.add(expr >= bounds[tier])
+                continue
         model.maximize(expr)
-        if values:
-            _hint(model, variables, chosen)
+        if values or hint is not None:
+            _hint(model, variables, chosen if values else np.asarray(hint, dtype=bool))
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 1
         solver.parameters.random_seed = int(seed)
@@ -95,7 +121,14 @@ def solve_cpsat(problem: ProblemData, seed: int = 0, time_limit_seconds: float =
         status = solver.solve(model)
         if status not in _STATUS:
             seconds = time.perf_counter() - start
-            return Result(chosen, (0, 0, 0), INFEASIBLE, "cpsat", seconds, (INFEASIBLE,))
+            if values and status != cp_model.INFEASIBLE:
+                # out of time on a lower tier: the plan of the tiers before still holds
+                statuses.append(UNKNOWN)
+                return Result(
+                    chosen, problem.tiers(chosen), FEASIBLE, "cpsat", seconds, tuple(statuses)
+                )
+            word = INFEASIBLE if status == cp_model.INFEASIBLE else UNKNOWN
+            return Result(chosen, (0, 0, 0), word, "cpsat", seconds, (word,))
         statuses.append(_STATUS[status])
         chosen = solver.boolean_values(x).to_numpy(dtype=bool)
         value = int(round(solver.objective_value))

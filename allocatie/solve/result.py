@@ -8,8 +8,9 @@ import numpy as np
 
 from allocatie.problem import ProblemData
 
-#: Status words, shared by all solvers.
-OPTIMAL, FEASIBLE, INFEASIBLE = "OPTIMAL", "FEASIBLE", "INFEASIBLE"
+#: Status words, shared by all solvers. ``UNKNOWN``: the time limit passed before any plan
+#: was found (which says nothing about whether one exists).
+OPTIMAL, FEASIBLE, INFEASIBLE, UNKNOWN = "OPTIMAL", "FEASIBLE", "INFEASIBLE", "UNKNOWN"
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,8 @@ class Result:
     status
         ``OPTIMAL`` when every tier was proven optimal, ``FEASIBLE`` when a
         time limit stopped the search early, ``INFEASIBLE`` when no plan holds
-        all rules (e.g. pins that break a cap).
+        all rules (e.g. pins that break a cap), ``UNKNOWN`` when the time limit
+        passed before any plan was found.
     method
         ``cpsat``, ``flow`` or ``brute``.
     solve_seconds
