@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 import pandas as pd
+from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -43,28 +44,34 @@ def _days(value: Any) -> str:
 
 
 def _summary_table(summary: pd.DataFrame, title: str) -> Table:
-    """One row per scenario run: each figure as optimised | fcfs."""
-    table = Table(title=title, header_style="bold", title_justify="left")
-    table.add_column("scenario", no_wrap=True)
+    """One row per scenario run and method, the runs separated by a line.
+
+    Fits an 80-column terminal; the interest match rate and the other figures
+    are in summary.csv.
+    """
+    table = Table(
+        title=title, header_style="bold", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False
+    )
     columns = [
-        ("quota attainment", "quota_attainment", _pct),
-        ("outside concentrated", "share_outside_concentrated", _pct),
-        ("mean wait (days)", "mean_wait_days", _days),
-        ("waiting > 10 wk", "share_waiting_over_10_weeks", _pct),
-        ("interest match", "interest_match_rate", _pct),
-        ("vacancy (days)", "mean_vacancy_days", _days),
-        ("carry-over (pers.)", "carry_over_persons", _days),
+        ("quota", "quota_attainment", _pct),
+        ("outside\nconc.", "share_outside_concentrated", _pct),
+        ("wait\ndays", "mean_wait_days", _days),
+        ("wait\n>10 wk", "share_waiting_over_10_weeks", _pct),
+        ("vacancy\ndays", "mean_vacancy_days", _days),
+        ("carry-\nover", "carry_over_persons", _days),
     ]
+    table.add_column("scenario", overflow="fold", min_width=12, max_width=24)
+    table.add_column("method", no_wrap=True)
     for header, _, _ in columns:
-        table.add_column(f"{header}\nopt. | fcfs", justify="right")
-    for run, group in summary.groupby("scenario", sort=False):
-        by_method = group.set_index("method")
-        cells = []
-        for _, key, fmt in columns:
-            opt = by_method[key].get("optimised")
-            fcfs = by_method[key].get("fcfs")
-            cells.append(f"{fmt(opt)} | {fmt(fcfs)}")
-        table.add_row(escape(str(run)), *cells)
+        table.add_column(header, justify="right", no_wrap=True)
+    runs = list(dict.fromkeys(summary["scenario"]))
+    for run in runs:
+        group = summary[summary["scenario"] == run]
+        for i, row in enumerate(group.itertuples(index=False)):
+            cells = [fmt(getattr(row, key)) for _, key, fmt in columns]
+            last = i == len(group) - 1
+            name = escape(str(run)) if i == 0 else ""
+            table.add_row(name, str(row.method), *cells, end_section=last)
     return table
 
 
@@ -83,11 +90,11 @@ def _summary_table(summary: pd.DataFrame, title: str) -> Table:
     help="Seeds per scenario run (default: the file's [scenario] seeds).",
 )
 @click.option("--no-plots", is_flag=True, help="Skip the PNG plots (faster, e.g. in scripts).")
-@click.option("--quiet", is_flag=True, help="No progress bar or table; print only the output paths.")
+@click.option(
+    "--quiet", is_flag=True, help="No progress bar or table; print only the output paths."
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks of unexpected errors.")
-def run(
-    file: Path, out: Path, seeds: int | None, no_plots: bool, quiet: bool, debug: bool
-) -> None:
+def run(file: Path, out: Path, seeds: int | None, no_plots: bool, quiet: bool, debug: bool) -> None:
     """Simulate every variant of a scenario FILE over several seeds, optimised vs FCFS.
 
     Each run plays the half year out meeting by meeting, once with the
@@ -182,7 +189,7 @@ def run(
         for path in written:
             click.echo(str(path))
         return
-    title = f"{loaded.title} — mean over {n_seeds} seed(s), optimised | first come, first served"
+    title = f"{loaded.title}: mean over {n_seeds} seed(s); fcfs = first come, first served"
     console.print(_summary_table(result.summary, escape(title)))
     console.print("Written: " + ", ".join(str(p) for p in written))
     console.print(f"Area data: {areas.source}", style="dim")

@@ -103,6 +103,11 @@ def supply_demand(instance: Instance, result: Result) -> pd.DataFrame:
     return table
 
 
+#: Above this many eligible pairs the re-solves are skipped (they would each cost as
+#: much as the plan itself); the report says so.
+MAX_PAIRS_FOR_RESOLVES = 50_000
+
+
 def binding_settings(instance: Instance, result: Result) -> list[dict]:
     """For each cap the policy sets, what lifting it alone would add.
 
@@ -112,6 +117,15 @@ def binding_settings(instance: Instance, result: Result) -> list[dict]:
     occupancy) are covered by :func:`supply_demand` instead.
     """
     problem = instance.problem
+    if problem.n_pairs > MAX_PAIRS_FOR_RESOLVES:
+        return [
+            {
+                "setting": "(all caps)",
+                "binds": None,
+                "text": f"not measured: {problem.n_pairs:,} eligible pairs is more than "
+                f"{MAX_PAIRS_FOR_RESOLVES:,}; solve per municipality to see which cap binds",
+            }
+        ]
     spreading = instance.policy.spreading
     base_persons, _, _ = result.objective
     base_households = int(result.selected.sum())

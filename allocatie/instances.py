@@ -190,14 +190,10 @@ def national(seed: int = 1, total_persons: int = NATIONAL_PERSONS) -> Instance:
 
 
 def city(gemeente: str = "GM0153", seed: int = 1, persons: int = 52, months: int = 6) -> Instance:
-    """One municipality: a half year (``months=6``) or a single month's share."""
-    period = (
-        PERIOD
-        if months == 6
-        else Period(start=PERIOD.start, end=PERIOD.start + dt.timedelta(days=30 * months - 1))
-    )
-    quota = pd.Series({gemeente: max(int(round(persons * months / 6)), 1)})
-    return generate(f"{gemeente}-{months}m", seed, quota, period=period)
+    """One municipality: ``persons`` to house over ``months`` months of koppelingen and offers."""
+    end = PERIOD.start + dt.timedelta(days=round(30.4 * months) - 1)
+    period = Period(start=PERIOD.start, end=min(end, PERIOD.end))
+    return generate(f"{gemeente}-{months}m", seed, pd.Series({gemeente: persons}), period=period)
 
 
 def stress(seed: int = 1, households: int = 50_000) -> Instance:
@@ -225,7 +221,8 @@ def write(instance: Instance, folder: str | Path) -> Path:
         f"[period]\nstart = {p.period.start}\nend = {p.period.end}\n"
         f"quota_persons = {p.period.quota_persons}\n\n"
         f"[matching]\ndate = {p.matching.date}\nwindow_days = {p.matching.window_days}\n\n"
-        f"[spreading]\nmax_per_complex = {p.spreading.max_per_complex}\n",
+        f"[spreading]\nmax_per_complex = {p.spreading.max_per_complex}\n"
+        f"projected_composition = {str(p.spreading.projected_composition).lower()}\n",
         encoding="utf-8",
     )
     return folder

@@ -42,6 +42,16 @@ TABLE_COLUMNS = (
 )
 
 
+_SPLIT: list = [None, {}]  # [the stats frame, its rows by (level, gemeente)]
+
+
+def _rows(stats: pd.DataFrame, level: str, gemeente: str) -> pd.DataFrame:
+    """Rows of one level and municipality, from a split of the table made once."""
+    if _SPLIT[0] is not stats:
+        _SPLIT[:] = [stats, dict(tuple(stats.groupby(["level", "gemeente_code"], sort=False)))]
+    return _SPLIT[1].get((level, gemeente), stats.iloc[:0])
+
+
 def area_counts(stats: pd.DataFrame, gemeente: str, level: str, indicator: str) -> pd.DataFrame:
     """Areas of one level in one municipality that have residents and an indicator count.
 
@@ -49,7 +59,7 @@ def area_counts(stats: pd.DataFrame, gemeente: str, level: str, indicator: str) 
     year, CBS's ``…99`` rest areas) or zero are left out: an index over them
     would be undefined, not zero.
     """
-    rows = stats[(stats["level"] == level) & (stats["gemeente_code"] == gemeente)]
+    rows = _rows(stats, level, gemeente)
     counts = pd.DataFrame(
         {
             "name": rows["name"].astype(str),
@@ -71,14 +81,14 @@ def _indices(group: np.ndarray, total: np.ndarray) -> dict[str, float | None]:
         return dict.fromkeys(("dissimilarity", "isolation", "exposure", "entropy", "gini"))
 
 
-_GRAPHS: dict[int, object] = {}
+_GRAPH: list = [None, None]  # [the area data, its queen graph]
 
 
 def _country_graph(areas: Areas):
     """The queen graph of all wijken, built once per area data set (0.3 s for the country)."""
-    if id(areas) not in _GRAPHS:
-        _GRAPHS[id(areas)] = queen_graph(areas.wijken)
-    return _GRAPHS[id(areas)]
+    if _GRAPH[0] is not areas:
+        _GRAPH[:] = [areas, queen_graph(areas.wijken)]
+    return _GRAPH[1]
 
 
 def _spatial(counts: pd.DataFrame, group: np.ndarray, areas: Areas) -> float | None:

@@ -49,8 +49,13 @@ where *need* is the fewest bedrooms a household may live in
 reunification) and the expectations come from a :class:`Forecast` (rates per
 meeting times the meetings left after this one). At most
 ``max(0, floor(surplus_t))`` of the offered dwellings with ``t`` or more
-bedrooms may go to households needing fewer; any excess is **held**: reserved
+bedrooms may go to households needing fewer; the excess is **held**: reserved
 this month for households needing at least ``t`` (they can still have it now).
+Holds serve later demand only — households already waiting are served by the
+plan itself, which maximises persons — so at most the later shortfall
+``ceil(expected_arrivals_later(need >= t) - expected_offers_later(>= t))`` is
+held at ``t``, less the dwellings already held for households needing more
+(those serve this demand too).
 Only dwellings still on offer at the next meeting can be held — holding one
 that is let to the market before then would help nobody — and those whose
 offer runs longest are held first. At the last meeting nothing is expected
@@ -324,6 +329,14 @@ def reservation_levels(
     numpy.ndarray
         Per dwelling the level ``t`` it is held at (only households needing
         ``t`` or more may have it this month); 0 when not held.
+
+    Notes
+    -----
+    Thresholds go from the largest down. At ``t`` the number held is
+    ``min(open_t - free_t, shortfall_t - held_above_t)`` where ``open_t``
+    counts offers with ``>= t`` bedrooms not yet held, ``free_t =
+    max(0, floor(surplus_t))``, ``shortfall_t`` is the later shortfall
+    rounded up and ``held_above_t`` the dwellings held at levels above ``t``.
     """
     bedrooms = np.asarray(bedrooms, dtype=np.int64)
     need = np.asarray(need, dtype=np.int64)
@@ -333,15 +346,11 @@ def reservation_levels(
     priority = np.asarray(priority, dtype=np.int64)
     for t in range(int(bedrooms.max()), 0, -1):
         large = bedrooms >= t
-        surplus = (
-            large.sum()
-            + supply_at_least[t]
-            - (need >= t).sum()
-            - demand_at_least[t]
-        )
+        surplus = large.sum() + supply_at_least[t] - (need >= t).sum() - demand_at_least[t]
         free = max(0, math.floor(surplus + 1e-9))
         open_ = large & (level < t)
-        excess = int(open_.sum()) - free
+        shortfall = math.ceil(demand_at_least[t] - supply_at_least[t] - 1e-9)
+        excess = min(int(open_.sum()) - free, shortfall - int((level > t).sum()))
         if excess <= 0:
             continue
         candidates = priority[open_[priority] & holdable[priority]]
@@ -402,14 +411,14 @@ def _period_caps(
     state: _State,
     policy: Policy,
 ) -> np.ndarray:
-    """Apply the per-period caps; returns the pairs a plan may use this month.
+    """The pairs a plan may use under the per-period building cap.
 
-    ``max_households_per_area`` counts the whole period: the areas' caps are
-    lowered by what earlier meetings placed (on ``problem`` via the returned
-    mask's companion, see :func:`simulate`). ``max_per_complex`` likewise:
-    a building that used ``u`` of its ``c`` places keeps only its first
-    ``c - u`` offers (by offer date, then id) this month, which can never
-    exceed the cap (it may leave a better flat of that building for later).
+    ``max_per_complex`` counts the whole period (as ``max_households_per_area``
+    does, see :func:`_area_capped`). :class:`~allocatie.problem.ProblemData`
+    has one cap for every building, so a building that used ``u`` of its
+    ``c`` places keeps only its first ``c - u`` offers (by offer date, then
+    id) this month: the cap can never be exceeded, at the price of perhaps
+    leaving a better flat of that building for a later meeting.
     """
     keep = np.ones(problem.n_pairs, dtype=bool)
     cap = policy.spreading.max_per_complex
@@ -663,7 +672,9 @@ def _meeting(
     row["eligible_pairs"] = problem.n_pairs
 
     if method == "fcfs":
-        selected = fcfs_plan(problem, queue_rank(instance.households), offer_rank(instance.dwellings))
+        selected = fcfs_plan(
+            problem, queue_rank(instance.households), offer_rank(instance.dwellings)
+        )
         row["solver"] = "fcfs"
     else:
         holds = None
@@ -673,7 +684,9 @@ def _meeting(
             demand, supply = forecast.at_least(meetings_after, top)
             ends = offer_ends[offers]
             holdable = ends > np.datetime64(next_day, "D")
-            priority = np.lexsort((instance.dwellings["dwelling_id"].astype(str).to_numpy(), -ends.astype(np.int64)))
+            priority = np.lexsort(
+                (instance.dwellings["dwelling_id"].astype(str).to_numpy(), -ends.astype(np.int64))
+            )
             holds = reservation_levels(
                 min_bedrooms(instance.households["people"].to_numpy()),
                 bedrooms,
@@ -897,16 +910,16 @@ def kpis(
         "mean_wait_days": _mean(wait),
         "share_waiting_over_10_weeks": _mean(wait > OVERDUE_DAYS),
         "interest_match_rate": (
-            _mean(households.loc[with_interest, "interest"])
-            if interests_measured
-            else float("nan")
+            _mean(households.loc[with_interest, "interest"]) if interests_measured else float("nan")
         ),
         "mean_vacancy_days": _mean(offered["vacancy_days"]),
         "households": len(households),
         "households_waiting_at_end": int((~housed).sum()),
         "persons_waiting_at_end": int(households.loc[~housed, "persons"].sum()),
         "dwellings_offered": len(offered),
-        "dwellings_let": int((offered["let_to"] != "").sum() - (offered["let_to"] == "market").sum()),
+        "dwellings_let": int(
+            (offered["let_to"] != "").sum() - (offered["let_to"] == "market").sum()
+        ),
         "dwellings_to_market": int((offered["let_to"] == "market").sum()),
         "refusals": int(months["refused"].sum()) if len(months) else 0,
         "mean_extra_bedrooms": _mean(households.loc[housed, "extra_bedrooms"]),

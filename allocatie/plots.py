@@ -34,7 +34,12 @@ __all__ = ["cumulative_figure", "placements_figure", "write_cumulative", "write_
 #: Colour and line style per method, the same in every figure.
 STYLE = {
     "optimised": {"color": "#1f77b4", "linestyle": "-", "marker": "o", "label": "optimised"},
-    "fcfs": {"color": "#d95f02", "linestyle": "--", "marker": "s", "label": "first come, first served"},
+    "fcfs": {
+        "color": "#d95f02",
+        "linestyle": "--",
+        "marker": "s",
+        "label": "first come, first served",
+    },
 }
 _CBS = "Bron: CBS (wijk- en buurtindeling, migratieachtergrond 2022), CC-BY 4.0"
 
@@ -62,6 +67,7 @@ def cumulative_figure(monthly: pd.DataFrame, *, title: str) -> Figure:
         rows, columns, figsize=(5.2 * columns, 3.9 * rows + 0.9), squeeze=False, sharey=True
     )
     seeds = monthly["seed"].nunique()
+    top = max(float(monthly["target_persons"].max()), float(monthly["cumulative_persons"].max()))
     for ax, run in zip(axes.flat, runs, strict=False):
         data = monthly[monthly["scenario"] == run]
         dates = pd.to_datetime(pd.Series(sorted(data["meeting"].unique())))
@@ -77,7 +83,9 @@ def cumulative_figure(monthly: pd.DataFrame, *, title: str) -> Figure:
             )  # fmt: skip
         pace = data.groupby("meeting")["pace_line"].first()
         target = int(data["target_persons"].iloc[0])
-        ax.plot(dates, pace.to_numpy(), color="0.35", linestyle=":", linewidth=1.6, label="pace line")
+        ax.plot(
+            dates, pace.to_numpy(), color="0.35", linestyle=":", linewidth=1.6, label="pace line"
+        )
         ax.axhline(target, color="0.2", linewidth=0.8)
         ax.annotate(
             f"taakstelling + achterstand = {target}", (dates.iloc[0], target), xytext=(0, 3),
@@ -86,13 +94,16 @@ def cumulative_figure(monthly: pd.DataFrame, *, title: str) -> Figure:
         ax.set_title(run, fontsize=11)
         ax.set_xticks(dates)
         ax.set_xticklabels([d.strftime("%b") for d in dates], fontsize=9)
-        ax.set_ylim(bottom=0)
+        ax.set_ylim(0, top * 1.1 + 1)
         ax.grid(axis="y", color="0.9")
         ax.set_ylabel("persons housed (cumulative)")
     for ax in list(axes.flat)[len(runs) :]:
         ax.set_visible(False)
     handles, labels = axes.flat[0].get_legend_handles_labels()
-    figure.legend(handles, labels, loc="lower center", ncol=3, frameon=False, fontsize=9)
+    figure.legend(
+        handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0.025), ncol=3, frameon=False,
+        fontsize=9,
+    )  # fmt: skip
     figure.suptitle(title, fontsize=13)
     figure.text(
         0.01, 0.005,
@@ -100,7 +111,7 @@ def cumulative_figure(monthly: pd.DataFrame, *, title: str) -> Figure:
         "Synthetic households and offers.",
         fontsize=7.5, color="0.35",
     )  # fmt: skip
-    figure.tight_layout(rect=(0, 0.06, 1, 0.96))
+    figure.tight_layout(rect=(0, 0.08, 1, 0.96))
     return figure
 
 
@@ -164,7 +175,10 @@ def placements_figure(
         Patch(color=STYLE["fcfs"]["color"], alpha=0.85, label="first come, first served"),
         Patch(facecolor="white", edgecolor="0.3", hatch="///", label="in a concentrated area"),
     ]
-    figure.legend(handles=handles, loc="lower center", ncol=3, frameon=False, fontsize=9)
+    figure.legend(
+        handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.025), ncol=3, frameon=False,
+        fontsize=9,
+    )  # fmt: skip
     figure.suptitle(title, fontsize=13)
     figure.text(
         0.01, 0.005,
@@ -172,7 +186,7 @@ def placements_figure(
         f"Synthetic households and offers. {_CBS}",
         fontsize=7.5, color="0.35",
     )  # fmt: skip
-    figure.tight_layout(rect=(0, 0.05, 1, 0.95))
+    figure.tight_layout(rect=(0, 0.07, 1, 0.95))
     return figure
 
 

@@ -348,7 +348,10 @@ def _value(value: Any, spec: _Key) -> tuple[Any, str | None]:
         if not _number(share):
             return None, f"value of {key!r} is not a number"
         if share < 0 or (kind == "amounts" and share <= 0):
-            return None, f"value of {key!r} must be {'above' if kind == 'amounts' else 'at least'} 0"
+            return (
+                None,
+                f"value of {key!r} must be {'above' if kind == 'amounts' else 'at least'} 0",
+            )
         out[name] = float(share)
     if not out or (kind != "amounts" and sum(out.values()) <= 0):
         return None, "needs at least one share above 0"
@@ -434,13 +437,20 @@ def _policy(
     if not isinstance(overrides, dict):
         return None, [Problem(file, None, "policy", "expected a [policy] table")]
     problems = [
-        Problem(file, None, f"policy.{key}", f"set this in [{'scenario' if key == 'municipality' else key}], not in [policy]")
+        Problem(
+            file,
+            None,
+            f"policy.{key}",
+            f"set this in [{'scenario' if key == 'municipality' else key}], not in [policy]",
+        )
         for key in ("municipality", "period")
         if key in overrides
     ]
     data = {k: v for k, v in overrides.items() if k not in ("municipality", "period")}
     try:
-        policy = policy_from_dict({"municipality": municipality, "period": dict(period), **data}, file)
+        policy = policy_from_dict(
+            {"municipality": municipality, "period": dict(period), **data}, file
+        )
     except InputError as error:
         for p in error.problems:
             key = p.column or ""
@@ -467,7 +477,7 @@ def _cross_checks(run_values: Mapping[str, Mapping[str, Any]], file: str) -> lis
                 None,
                 "arrivals.households",
                 "give the expected number of koppelingen in the period (households = 24) "
-                "or a households file (file = \"koppelingen.csv\")",
+                'or a households file (file = "koppelingen.csv")',
             )
         )
     if "file" not in offers and "dwellings" not in offers:
@@ -477,7 +487,7 @@ def _cross_checks(run_values: Mapping[str, Mapping[str, Any]], file: str) -> lis
                 None,
                 "offers.dwellings",
                 "give the expected number of offers in the period (dwellings = 30) "
-                "or a dwellings file (file = \"aanbod.csv\")",
+                'or a dwellings file (file = "aanbod.csv")',
             )
         )
     return problems
@@ -611,15 +621,15 @@ def _variant(
     if not isinstance(name, str) or not name.strip():
         problems.append(Problem(file, None, f"{where}.name", "every variant needs a name"))
     elif name in seen:
-        problems.append(
-            Problem(file, None, f"{where}.name", f"the name {name!r} is already used")
-        )
+        problems.append(Problem(file, None, f"{where}.name", f"the name {name!r} is already used"))
     else:
         seen.add(name)
     for key in variant:
         if key not in _VARIANT_KEYS:
             known = ", ".join(sorted(_VARIANT_KEYS))
-            problems.append(Problem(file, None, f"{where}.{key}", f"unknown setting; known: {known}"))
+            problems.append(
+                Problem(file, None, f"{where}.{key}", f"unknown setting; known: {known}")
+            )
     description = variant.get("description", "")
     if not isinstance(description, str):
         problems.append(Problem(file, None, f"{where}.description", "expected text"))
@@ -674,16 +684,26 @@ def _variant(
     blocks = variant.get("extra_dwellings", [])
     if not isinstance(blocks, list):
         problems.append(
-            Problem(file, None, f"{where}.extra_dwellings", "write each block as [[variant.extra_dwellings]]")
+            Problem(
+                file,
+                None,
+                f"{where}.extra_dwellings",
+                "write each block as [[variant.extra_dwellings]]",
+            )
         )
         blocks = []
     for k, block in enumerate(blocks, 1):
         values, found = _read_table(block, _EXTRA_KEYS, f"{where}.extra_dwellings[{k}]", file)
         problems += found
-        missing = [key for key in ("count", "bedrooms", "area") if key not in values and key not in {
-            (p.column or "").rsplit(".", 1)[-1] for p in found}]
+        missing = [
+            key
+            for key in ("count", "bedrooms", "area")
+            if key not in values and key not in {(p.column or "").rsplit(".", 1)[-1] for p in found}
+        ]
         problems += [
-            Problem(file, None, f"{where}.extra_dwellings[{k}].{key}", "required setting is missing")
+            Problem(
+                file, None, f"{where}.extra_dwellings[{k}].{key}", "required setting is missing"
+            )
             for key in missing
         ]
         area = values.get("area")
@@ -713,7 +733,10 @@ def _variant(
         problems.append(Problem(file, None, f"{where}.policy", "expected a [variant.policy] table"))
         own_policy = {}
     touched = {f"policy.{p}" for p in _paths(own_policy)} | {
-        f"{s}.{k}" for s in _SECTIONS for k in variant.get(s, {}) if isinstance(variant.get(s), dict)
+        f"{s}.{k}"
+        for s in _SECTIONS
+        for k in variant.get(s, {})
+        if isinstance(variant.get(s), dict)
     }
     if factor != 1.0:
         touched.add("period.quota_persons")
@@ -764,7 +787,9 @@ def _with_files_and_areas(
     gm = scenario.municipality
     if gm not in stats.index or stats.loc[gm, "level"] != "gemeente":
         return scenario, [
-            Problem(file, None, "scenario.municipality", f"{gm} is not a municipality in {areas.source}")
+            Problem(
+                file, None, "scenario.municipality", f"{gm} is not a municipality in {areas.source}"
+            )
         ]
     base = scenario.runs[0]
     for run in scenario.runs:
@@ -772,13 +797,23 @@ def _with_files_and_areas(
         indicator = run.policy.spreading.indicator
         if indicator not in stats.columns:
             problems.append(
-                Problem(file, None, f"{where}policy.spreading.indicator", f"the area data has no indicator '{indicator}'")
+                Problem(
+                    file,
+                    None,
+                    f"{where}policy.spreading.indicator",
+                    f"the area data has no indicator '{indicator}'",
+                )
             )
             continue
         for k, extra in enumerate(run.extra_dwellings, 1):
             if extra.area not in stats.index:
                 problems.append(
-                    Problem(file, None, f"{where}extra_dwellings[{k}].area", f"unknown area code {extra.area}")
+                    Problem(
+                        file,
+                        None,
+                        f"{where}extra_dwellings[{k}].area",
+                        f"unknown area code {extra.area}",
+                    )
                 )
             elif _buurten(run, gm, stats, extra.area).empty:
                 problems.append(
@@ -801,7 +836,9 @@ def _with_files_and_areas(
     households = dwellings = points = None
     if base.arrivals.file is not None:
         try:
-            households = read_households(folder / base.arrivals.file, display_name=base.arrivals.file)
+            households = read_households(
+                folder / base.arrivals.file, display_name=base.arrivals.file
+            )
         except InputError as error:
             problems += error.problems
         else:
@@ -817,7 +854,9 @@ def _with_files_and_areas(
             if not found:
                 outside = dwellings["gemeente_code"].astype(str) != gm
                 problems += [
-                    Problem(base.offers.file, int(line), None, f"dwelling lies in {code}, not in {gm}")
+                    Problem(
+                        base.offers.file, int(line), None, f"dwelling lies in {code}, not in {gm}"
+                    )
                     for line, code in zip(
                         dwellings["source_line"][outside], dwellings["gemeente_code"][outside]
                     )
@@ -883,7 +922,9 @@ def load_scenario(path: str | Path, areas: Areas | None = None) -> Scenario:
 # streams
 
 
-def _buurten(run: Run, gemeente: str, stats: pd.DataFrame, within: str | None = None) -> pd.DataFrame:
+def _buurten(
+    run: Run, gemeente: str, stats: pd.DataFrame, within: str | None = None
+) -> pd.DataFrame:
     mix = run.offers.mix
     return candidate_buurten(
         stats,
@@ -980,7 +1021,9 @@ def build_streams(scenario: Scenario, run: Run, seed: int, areas: Areas) -> Stre
         in_period = from_file[from_file["available_from"] <= pd.Timestamp(period.end)]
         for k, v in Forecast.from_streams(None, in_period, n_meetings).supply.items():
             supply[k] = supply.get(k, 0.0) + v
-        dwellings = from_file if dwellings is None else pd.concat([from_file, dwellings], ignore_index=True)
+        dwellings = (
+            from_file if dwellings is None else pd.concat([from_file, dwellings], ignore_index=True)
+        )
     assert dwellings is not None
 
     distances = None

@@ -247,7 +247,9 @@ def sample_households(
     counts = _draw(rng, mix.interest_counts, n).astype(np.int64)
     order = np.argsort(rng.random((n, len(INTERESTS))), axis=1)
     names = np.array(INTERESTS, dtype=object)
-    interests = [tuple(sorted(names[order[i, :k]], key=INTERESTS.index)) for i, k in enumerate(counts)]
+    interests = [
+        tuple(sorted(names[order[i, :k]], key=INTERESTS.index)) for i, k in enumerate(counts)
+    ]
     codes = np.array(sorted(area_codes), dtype=object)
     wishes = len(codes) > 0
     prefers = wishes & (rng.random(n) < mix.preferred_share)
@@ -354,9 +356,7 @@ class DwellingMix:
         parks).
     """
 
-    bedrooms: Mapping[int, float] = field(
-        default_factory=lambda: {0: 3, 1: 9, 2: 38, 3: 36, 4: 14}
-    )
+    bedrooms: Mapping[int, float] = field(default_factory=lambda: {0: 3, 1: 9, 2: 38, 3: 36, 4: 14})
     rent: Mapping[int, float] = field(
         default_factory=lambda: {0: 430.0, 1: 490.0, 2: 560.0, 3: 600.0, 4: 650.0}
     )
@@ -641,9 +641,7 @@ def households_frame(data: Mapping[str, Sequence | np.ndarray]) -> pd.DataFrame:
             "linked_on": pd.to_datetime(pd.Series(list(data["linked_on"]))).astype(
                 "datetime64[ns]"
             ),
-            "needs_accessible": np.asarray(
-                _column(data, "needs_accessible", n, False), dtype=bool
-            ),
+            "needs_accessible": np.asarray(_column(data, "needs_accessible", n, False), dtype=bool),
             "max_floor": pd.array(_column(data, "max_floor", n, pd.NA), dtype="Int64"),
             "income_below_rent_benefit_limit": np.asarray(
                 _column(data, "income_below_rent_benefit_limit", n, True), dtype=bool
@@ -744,9 +742,7 @@ def households_table(frame: pd.DataFrame) -> pd.DataFrame:
             "linked_on": frame["linked_on"].dt.strftime("%Y-%m-%d"),
             "needs_accessible": _text_bool(frame["needs_accessible"]),
             "max_floor": _text_optional(frame["max_floor"]),
-            "income_below_rent_benefit_limit": _text_bool(
-                frame["income_below_rent_benefit_limit"]
-            ),
+            "income_below_rent_benefit_limit": _text_bool(frame["income_below_rent_benefit_limit"]),
             "interests": frame["interests"].map(";".join),
             "preferred_areas": frame["preferred_areas"].map(";".join),
             "excluded_areas": frame["excluded_areas"].map(";".join),
