@@ -380,6 +380,23 @@ class _State:
     placements: list[dict[str, Any]] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class _Context:
+    """What stays fixed during one simulation."""
+
+    households: pd.DataFrame
+    dwellings: pd.DataFrame
+    distances: pd.DataFrame | None
+    stats: pd.DataFrame
+    policy: Policy
+    settings: SimulationSettings
+    forecast: Forecast | None
+    method: str
+    seed: int
+    meetings: list[dt.date]
+    offer_ends: np.ndarray
+
+
 def _area_stats(stats: pd.DataFrame, dwellings: pd.DataFrame) -> pd.DataFrame:
     """The rows of ``stats`` for the streams' municipalities (a smaller frame to copy)."""
     gemeenten = set(dwellings["gemeente_code"].dropna().astype(str))
@@ -542,6 +559,19 @@ def simulate(
     offer_ends = available + np.timedelta64(settings.offer_days, "D")
     persons = households["persons"].to_numpy(dtype=np.int64)
     lookahead = method == "optimised" and settings.lookahead and streams.forecast is not None
+    context = _Context(
+        households,
+        dwellings,
+        distances,
+        base_stats,
+        policy,
+        settings,
+        streams.forecast if lookahead else None,
+        method,
+        seed,
+        meetings,
+        offer_ends,
+    )
 
     state = _State(
         housed_meeting=np.full(len(households), -1, dtype=np.int64),
@@ -581,28 +611,7 @@ def simulate(
         }
         state.offered[offers] += 1
         if len(queue) and len(offers):
-            next_day = meetings[k + 1] if k + 1 < n_meetings else None
-            _meeting(
-                k,
-                day,
-                next_day,
-                queue,
-                offers,
-                households,
-                dwellings,
-                distances,
-                base_stats,
-                policy,
-                settings,
-                streams.forecast if lookahead else None,
-                n_meetings - k - 1,
-                pace_target,
-                method,
-                seed,
-                offer_ends,
-                state,
-                row,
-            )
+            _meeting(context, k, queue, offers, pace_target, state, row)
         row["cumulative_persons"] = state.housed_persons
         row["pace_line"] = round(target * (k + 1) / n_meetings, 2) if n_meetings else 0.0
         row["target_persons"] = target
@@ -622,27 +631,24 @@ def simulate(
 
 
 def _meeting(
+    context: _Context,
     k: int,
-    day: dt.date,
-    next_day: dt.date | None,
     queue: np.ndarray,
     offers: np.ndarray,
-    households: pd.DataFrame,
-    dwellings: pd.DataFrame,
-    distances: pd.DataFrame | None,
-    base_stats: pd.DataFrame,
-    policy: Policy,
-    settings: SimulationSettings,
-    forecast: Forecast | None,
-    meetings_after: int,
     pace_target: int,
-    method: str,
-    seed: int,
-    offer_ends: np.ndarray,
     state: _State,
     row: dict[str, Any],
 ) -> None:
-    """One matching meeting: build, plan, draw refusals, update ``state`` and ``row``."""
+    """Meeting ``k``: build, plan, draw refusals, update ``state`` and ``row``.
+
+    ``queue`` and ``offers`` are the rows of the streams on the table.
+    """
+    households, dwellings, policy = context.households, context.dwellings, context.policy
+    settings, method, seed = context.settings, context.method, context.seed
+    day = context.meetings[k]
+    next_day = context.meetings[k + 1] if k + 1 < len(context.meetings) else None
+    meetings_after = len(context.meetings) - k - 1
+    distances, forecast = context.distances, context.forecast
     hh = households.iloc[queue].reset_index(drop=True)
     dw = dwellings.iloc[offers].reset_index(drop=True)
     present_h = set(hh["household_id"].astype(str))
@@ -655,7 +661,7 @@ def _meeting(
             "source_line": np.zeros(len(refused), dtype=np.int64),
         }
     )
-    stats = _projected(base_stats, state.placed_codes, policy.spreading.indicator)
+    stats = _projected(context.stats, state.placed_codes, policy.spreading.indicator)
     instance = build_instance(
         hh,
         dw,
@@ -682,7 +688,7 @@ def _meeting(
             bedrooms = instance.dwellings["bedrooms"].to_numpy(dtype=np.int64)
             top = int(bedrooms.max())
             demand, supply = forecast.at_least(meetings_after, top)
-            ends = offer_ends[offers]
+            ends = context.offer_ends[offers]
             holdable = ends > np.datetime64(next_day, "D")
             priority = np.lexsort(
                 (instance.dwellings["dwelling_id"].astype(str).to_numpy(), -ends.astype(np.int64))

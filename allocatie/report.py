@@ -140,24 +140,25 @@ def _write_excel(plan: pd.DataFrame, figures: dict[str, Any], path: Path) -> Non
     )
     scalars = {k: v for k, v in figures.items() if not isinstance(v, dict)}
     shortfall = figures.get("shortfall", {})
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        plan.to_excel(writer, sheet_name="plan", index=False)
-        pd.DataFrame({"kpi": list(scalars), "value": [str(v) for v in scalars.values()]}).to_excel(
-            writer, sheet_name="kpis", index=False
-        )
-        if shortfall:
-            pd.DataFrame(shortfall["supply_demand"]).to_excel(
-                writer, sheet_name="supply_demand", index=False
-            )
-            pd.DataFrame(shortfall["binding_settings"]).to_excel(
-                writer, sheet_name="binding_settings", index=False
-            )
-        legend.to_excel(writer, sheet_name="legend", index=False)
-        for sheet in writer.sheets.values():
-            sheet.freeze_panes = "A2"
-            for column in sheet.columns:
-                width = max(len(str(c.value or "")) for c in column[:200])
-                sheet.column_dimensions[column[0].column_letter].width = min(width + 2, 80)
+    sheets = {
+        "plan": plan,
+        "kpis": pd.DataFrame({"kpi": list(scalars), "value": [str(v) for v in scalars.values()]}),
+    }
+    if shortfall:
+        sheets["supply_demand"] = pd.DataFrame(shortfall["supply_demand"])
+        sheets["binding_settings"] = pd.DataFrame(shortfall["binding_settings"])
+    sheets["legend"] = legend
+    # Text stays text: an id like "=HYPERLINK(...)" must never become a live formula or link.
+    options = {"strings_to_formulas": False, "strings_to_urls": False}
+    with pd.ExcelWriter(path, engine="xlsxwriter", engine_kwargs={"options": options}) as writer:
+        for name, frame in sheets.items():
+            frame.to_excel(writer, sheet_name=name, index=False)
+            sheet = writer.sheets[name]
+            sheet.freeze_panes(1, 0)
+            for i, column in enumerate(frame.columns):
+                longest = frame[column].head(200).astype(str).str.len().max()
+                width = max(len(str(column)), 0 if pd.isna(longest) else int(longest))
+                sheet.set_column(i, i, min(width + 2, 80))
 
 
 def write_outputs(out_dir: Path, writers: dict[str, Callable[[Path], None]]) -> list[Path]:
