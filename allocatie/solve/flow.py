@@ -148,6 +148,11 @@ def solve_flow(problem: ProblemData) -> Result:
     supply[sink] = -supply[source]
     flow.set_nodes_supplies(np.arange(len(supply), dtype=np.int32), supply)
     status = flow.solve()
+    if status == flow.BAD_COST_RANGE:
+        raise OverflowError(
+            "tier weights folded into one cost exceed OR-Tools' cost range; "
+            "solve the independent parts separately (allocatie.solve.solve does)"
+        )
     if status != flow.OPTIMAL:
         seconds = time.perf_counter() - start
         empty = np.zeros(problem.n_pairs, dtype=bool)
