@@ -402,6 +402,15 @@ def bench(
         click.echo(f"{key:28} {value}")
 
 
+def _register_subcommands() -> None:
+    from allocatie.cli_scenario import scenario
+
+    cli.add_command(scenario)
+
+
+_register_subcommands()
+
+
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
