@@ -20,9 +20,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from allocatie import __version__
+from allocatie.cli_errors import EXIT_INPUT, user_errors
 from allocatie.errors import InputError
-
-EXIT_INPUT = 2
 
 _existing = click.Path(dir_okay=False, path_type=Path)
 
@@ -198,22 +197,9 @@ def match(
         )
     except InputError as error:
         raise click.UsageError(" ".join(p.message for p in error.problems)) from None
-    try:
+    with user_errors(debug):
         outcome = run_match(inputs, date=date.date() if date else None, method=solver)
         written = write_plan(out, outcome, maps=not no_maps)
-    except InputError as error:
-        click.echo(error.render(), err=True)
-        click.echo("Nothing was written.", err=True)
-        sys.exit(EXIT_INPUT)
-    except KeyboardInterrupt:
-        click.echo("Interrupted; nothing was written.", err=True)
-        sys.exit(130)
-    except Exception as error:  # noqa: BLE001 - last line of defence for coordinators
-        if debug:
-            raise
-        click.echo(f"allocatie stopped on an unexpected error: {error!r}", err=True)
-        click.echo("Nothing was written. Re-run with --debug and report this.", err=True)
-        sys.exit(1)
     if quiet:
         for path in written:
             click.echo(str(path))

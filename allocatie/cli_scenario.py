@@ -8,7 +8,6 @@ then. Outputs are written atomically with :func:`allocatie.report.write_outputs`
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +19,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from allocatie.errors import InputError
-
-EXIT_INPUT = 2
+from allocatie.cli_errors import user_errors
 
 __all__ = ["scenario"]
 
@@ -117,7 +114,7 @@ def run(file: Path, out: Path, seeds: int | None, no_plots: bool, quiet: bool, d
     from allocatie.scenario import load_scenario, run_scenario
 
     console = Console(stderr=False, soft_wrap=False)
-    try:
+    with user_errors(debug):
         areas = load_areas()
         loaded = load_scenario(file, areas)
         n_seeds = seeds or loaded.seeds
@@ -172,19 +169,6 @@ def run(file: Path, out: Path, seeds: int | None, no_plots: bool, quiet: bool, d
                 seeds=n_seeds,
             )
         written = write_outputs(out, writers)
-    except InputError as error:
-        click.echo(error.render(), err=True)
-        click.echo("Nothing was written.", err=True)
-        sys.exit(EXIT_INPUT)
-    except KeyboardInterrupt:
-        click.echo("Interrupted; nothing was written.", err=True)
-        sys.exit(130)
-    except Exception as error:  # noqa: BLE001 - last line of defence for planners
-        if debug:
-            raise
-        click.echo(f"allocatie stopped on an unexpected error: {error!r}", err=True)
-        click.echo("Nothing was written. Re-run with --debug and report this.", err=True)
-        sys.exit(1)
     if quiet:
         for path in written:
             click.echo(str(path))
