@@ -300,6 +300,33 @@ def policy_from_dict(data: dict[str, Any], file: str = "policy") -> Policy:
     return policy
 
 
+def read_toml(path: str | Path, display_name: str | None = None) -> dict[str, Any]:
+    """Parse a TOML file, turning every way it can fail into an :class:`InputError`.
+
+    Shared by the policy and the scenario files, so both report a missing file,
+    a wrong encoding or a syntax error (with line and column) the same way.
+    """
+    name = display_name or str(path)
+    try:
+        text = Path(path).read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise InputError([Problem(name, None, None, "file not found")]) from None
+    except UnicodeDecodeError:
+        raise InputError([Problem(name, None, None, "not UTF-8 text; save it as UTF-8")]) from None
+    except OSError as exc:
+        raise InputError([Problem(name, None, None, f"cannot read: {exc.strerror}")]) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        # Python 3.11 puts the position only in the message: "... (at line 4, column 17)"
+        found = re.search(r"^(.*?)\s*\(at line (\d+), column (\d+)\)", str(exc))
+        if found:
+            message, line = f"{found[1]} at column {found[3]}", int(found[2])
+        else:
+            message, line = str(exc), None
+        raise InputError([Problem(name, line, None, f"TOML syntax error: {message}")]) from None
+
+
 def load_policy(path: str | Path, display_name: str | None = None) -> Policy:
     """Read and validate a policy TOML file.
 
@@ -310,24 +337,4 @@ def load_policy(path: str | Path, display_name: str | None = None) -> Policy:
         syntax error), or holds invalid settings.
     """
     name = display_name or str(path)
-    try:
-        text = Path(path).read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise InputError([Problem(name, None, None, "file not found")]) from None
-    except UnicodeDecodeError:
-        raise InputError(
-            [Problem(name, None, None, "not UTF-8 text; save the policy as UTF-8")]
-        ) from None
-    except OSError as exc:
-        raise InputError([Problem(name, None, None, f"cannot read: {exc.strerror}")]) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        # Python 3.11 puts the position only in the message: "... (at line 4, column 17)"
-        found = re.search(r"^(.*?)\s*\(at line (\d+), column (\d+)\)", str(exc))
-        if found:
-            message, line = f"{found[1]} at column {found[3]}", int(found[2])
-        else:
-            message, line = str(exc), None
-        raise InputError([Problem(name, line, None, f"TOML syntax error: {message}")]) from None
-    return policy_from_dict(data, name)
+    return policy_from_dict(read_toml(path, name), name)

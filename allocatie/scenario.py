@@ -30,7 +30,6 @@ import copy
 import dataclasses
 import datetime as dt
 import re
-import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,7 +51,7 @@ from allocatie.planner import (
     meeting_dates,
     simulate,
 )
-from allocatie.policy import Policy, policy_from_dict
+from allocatie.policy import Policy, policy_from_dict, read_toml
 from allocatie.schema import read_amenities, read_dwellings, read_households
 from allocatie.synth import (
     DwellingMix,
@@ -898,23 +897,7 @@ def load_scenario(path: str | Path, areas: Areas | None = None) -> Scenario:
         holds invalid settings — all problems at once.
     """
     name = str(path)
-    try:
-        text = Path(path).read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise InputError([Problem(name, None, None, "file not found")]) from None
-    except UnicodeDecodeError:
-        raise InputError([Problem(name, None, None, "not UTF-8 text; save it as UTF-8")]) from None
-    except OSError as exc:
-        raise InputError([Problem(name, None, None, f"cannot read: {exc.strerror}")]) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        found = re.search(r"^(.*?)\s*\(at line (\d+), column (\d+)\)", str(exc))
-        if found:
-            message, line = f"{found[1]} at column {found[3]}", int(found[2])
-        else:
-            message, line = str(exc), None
-        raise InputError([Problem(name, line, None, f"TOML syntax error: {message}")]) from None
+    data = read_toml(path, name)
     return scenario_from_dict(data, name, folder=Path(path).parent, areas=areas)
 
 
