@@ -214,11 +214,17 @@ def explain(instance: Instance, result: Result) -> pd.Series:
     eligible = context.eligible
     outside = ~instance.dwellings["concentrated"].to_numpy(dtype=bool)[eligible["dwelling"]]
     outside_options = np.bincount(eligible["household"][outside], minlength=problem.n_households)
-    households = instance.households.to_dict("records")
-    dwellings = instance.dwellings.to_dict("records")
+    # only the columns the sentences use: converting whole tables costs more than the sentences
+    households = instance.households[
+        ["interests", "people", "expected_reunification", "needs_accessible", "max_floor"]
+    ].to_dict("records")
+    dwellings = instance.dwellings[
+        ["dwelling_id", "bedrooms", "rent", "lq", "concentrated", "area_name", "area_code"]
+    ].to_dict("records")
     funnel = instance.funnel.to_dict("records")
     selected = eligible[result.selected[eligible["problem_index"].to_numpy()]]
-    pair_of = dict(zip(selected["household"].tolist(), selected.to_dict("records")))
+    parts = selected[["interest", "wishes", "fit", "pinned"]].to_dict("records")
+    pair_of = dict(zip(selected["household"].tolist(), parts))
     reasons = []
     for index, dwelling in enumerate(assignment.tolist()):
         if dwelling >= 0:
