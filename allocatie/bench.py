@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from allocatie import instances
+from allocatie.baseline import fcfs_plan
 from allocatie.match import Inputs, run_match
 from allocatie.problem import ProblemData
 from allocatie.report import write_plan
@@ -50,37 +51,11 @@ def make(name: str, seed: int) -> instances.Instance:
 def fcfs(problem: ProblemData, wait_days: np.ndarray) -> np.ndarray:
     """First come, first served: longest-waiting household first, first free dwelling that fits.
 
-    The caps are respected (a dwelling whose area or building is full is
-    skipped). Returns the selected pairs.
+    The planner's baseline (:func:`allocatie.baseline.fcfs_plan`) with dwellings in
+    file order; the caps are respected. Returns the selected pairs.
     """
-    selected = np.zeros(problem.n_pairs, dtype=bool)
-    starts = np.searchsorted(problem.pair_household, np.arange(problem.n_households + 1))
-    taken = np.zeros(problem.n_dwellings, dtype=bool)
-    area_households = np.zeros(problem.n_areas, dtype=np.int64)
-    area_persons = np.zeros(problem.n_areas, dtype=np.int64)
-    building = np.zeros(max(problem.n_complexes, 1), dtype=np.int64)
-    order = np.argsort(-np.asarray(wait_days), kind="stable")
-    for h in order:
-        for pair in range(starts[h], starts[h + 1]):
-            d = problem.pair_dwelling[pair]
-            a = problem.dwelling_area[d]
-            c = problem.dwelling_complex[d]
-            persons = problem.pair_persons[pair]
-            if taken[d]:
-                continue
-            if 0 <= problem.area_max_households[a] <= area_households[a]:
-                continue
-            if 0 <= problem.area_max_persons[a] < area_persons[a] + persons:
-                continue
-            if c >= 0 and 0 <= problem.complex_max <= building[c]:
-                continue
-            selected[pair] = taken[d] = True
-            area_households[a] += 1
-            area_persons[a] += persons
-            if c >= 0:
-                building[c] += 1
-            break
-    return selected
+    queue = np.argsort(-np.asarray(wait_days), kind="stable")
+    return fcfs_plan(problem, queue, np.arange(problem.n_dwellings))
 
 
 def run(
