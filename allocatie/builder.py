@@ -20,7 +20,7 @@ from allocatie.eligibility import funnel, pair_table, people_to_house
 from allocatie.errors import InputError, Problem
 from allocatie.policy import Policy
 from allocatie.problem import ProblemData
-from allocatie.scores import quality_parts, quality_score
+from allocatie.scores import PARTS, quality_parts, quality_score
 
 
 @dataclass(frozen=True)
@@ -145,6 +145,13 @@ def _check_pins(pins: pd.DataFrame, pairs: pd.DataFrame, file: str) -> list[Prob
     return problems
 
 
+def _spread(rows: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+    """``values`` at positions ``rows`` of an array of ``size``, NaN elsewhere."""
+    out = np.full(size, np.nan, dtype=values.dtype)
+    out[rows] = values
+    return out
+
+
 def _area_caps(
     dwellings: pd.DataFrame, policy: Policy
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -236,17 +243,24 @@ def build_instance(
     if problems:
         raise InputError(problems)
 
-    eligible = pairs[pairs["eligible"]].copy()
+    rows = np.flatnonzero(pairs["eligible"].to_numpy())
+    eligible = pairs.iloc[rows]
     parts = quality_parts(households, dwellings, eligible, policy, wait, distances)
-    eligible = pd.concat([eligible, parts], axis=1)
-    eligible["quality"] = quality_score(parts, policy)
+    # Written straight into compact columns (not joined): at national scale the pair
+    # table is the largest object of a run.
+    for column in PARTS:
+        pairs[column] = _spread(rows, parts[column].to_numpy(dtype=np.float32), len(pairs))
+    pairs["quality"] = _spread(rows, quality_score(parts, policy).astype(np.float32), len(pairs))
     n_d = len(dwellings)
     pin_keys = pin_idx["household"].to_numpy() * n_d + pin_idx["dwelling"].to_numpy()
-    keys = eligible["household"].to_numpy() * n_d + eligible["dwelling"].to_numpy()
-    eligible["pinned"] = np.isin(keys, pin_keys)
-    pairs = pairs.join(eligible[["interest", "wishes", "fit", "waiting", "quality", "pinned"]])
-    pairs["problem_index"] = -1
-    pairs.loc[eligible.index, "problem_index"] = np.arange(len(eligible))
+    keys = eligible["household"].to_numpy(dtype=np.int64) * n_d + eligible["dwelling"].to_numpy()
+    pinned = np.zeros(len(pairs), dtype=bool)
+    pinned[rows] = np.isin(keys, pin_keys)
+    pairs["pinned"] = pinned
+    index = np.full(len(pairs), -1, dtype=np.int32)
+    index[rows] = np.arange(len(rows), dtype=np.int32)
+    pairs["problem_index"] = index
+    eligible = pairs.iloc[rows]
 
     codes, area, max_households, max_persons = _area_caps(dwellings, policy)
     complex_ids = dwellings["complex_id"].astype("string")

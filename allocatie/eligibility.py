@@ -203,9 +203,9 @@ def pair_table(
 
     table = pd.DataFrame(
         {
-            "household": h,
-            "dwelling": d,
-            "extra_bedrooms": bedrooms[d] - min_bedrooms(people)[h],
+            "household": h.astype(np.int32),
+            "dwelling": d.astype(np.int32),
+            "extra_bedrooms": (bedrooms[d] - min_bedrooms(people)[h]).astype(np.int16),
             "fits_rent": fits_rent,
             "fits_access": fits_access,
             "available": available,
