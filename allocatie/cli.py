@@ -93,7 +93,13 @@ def _summary(console: Console, outcome: Any, written: list[Path], seconds: float
 def cli() -> None:
     """allocatie: match statushouder households to offered dwellings, explained.
 
-    Run `allocatie match --help` for the monthly matching.
+    
+    Coordinators:  allocatie match --scenario FOLDER --out DIR   (monthly plan)
+    Planners:      allocatie scenario run FILE.toml --out DIR     (half year, variants)
+    Researchers:   allocatie bench national --json                (benchmarks)
+    Everyone:      allocatie areas --gemeente GM0153              (neighbourhoods)
+
+    Add --help to any command for its options. Area data: Bron: CBS (CC-BY 4.0).
     """
 
 
