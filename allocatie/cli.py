@@ -88,6 +88,17 @@ def _summary(console: Console, outcome: Any, written: list[Path], seconds: float
     console.print(f"Area data: {outcome.areas_source}", style="dim")
 
 
+def _parts_runner(workers: int | None, scheduler: str | None):
+    """A Dask map for the solver's parts when asked for, else a context giving ``None``."""
+    import contextlib
+
+    if workers is None and scheduler is None:
+        return contextlib.nullcontext(None)
+    from allocatie.distributed import dask_map
+
+    return dask_map(scheduler, workers)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="allocatie")
 def cli() -> None:
@@ -150,6 +161,13 @@ def cli() -> None:
 @click.option(
     "--no-maps", is_flag=True, help="Skip map.png and report.html (faster, e.g. in scripts)."
 )
+@click.option(
+    "--workers",
+    type=int,
+    default=None,
+    help="Solve independent parts on a local Dask cluster with this many workers (same plan).",
+)
+@click.option("--scheduler", default=None, help="Solve independent parts on this Dask scheduler.")
 @click.option("--quiet", is_flag=True, help="Print only the output paths.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of unexpected errors.")
 def match(
@@ -165,6 +183,8 @@ def match(
     date: dt.datetime | None,
     solver: str | None,
     no_maps: bool,
+    workers: int | None,
+    scheduler: str | None,
     quiet: bool,
     debug: bool,
 ) -> None:
@@ -203,8 +223,9 @@ def match(
         )
     except InputError as error:
         raise click.UsageError(" ".join(p.message for p in error.problems)) from None
-    with user_errors(debug):
-        outcome = run_match(inputs, date=date.date() if date else None, method=solver)
+    with user_errors(debug), _parts_runner(workers, scheduler) as map_parts:
+        when = date.date() if date else None
+        outcome = run_match(inputs, date=when, method=solver, map_parts=map_parts)
         written = write_plan(out, outcome, maps=not no_maps)
     if quiet:
         for path in written:
@@ -377,15 +398,11 @@ def bench(
     stress test. "-headroom" keeps the projected-composition rule, which is not a
     network. Example: allocatie bench national --seed 1 --json
     """
-    import contextlib
     import json
 
     from allocatie.bench import run
-    from allocatie.distributed import dask_map
 
-    use_dask = workers is not None or scheduler is not None
-    context = dask_map(scheduler, workers) if use_dask else contextlib.nullcontext(None)
-    with context as map_parts:
+    with _parts_runner(workers, scheduler) as map_parts:
         figures = run(instance, seed, cpsat_seconds=cpsat_seconds, map_parts=map_parts)
     if as_json:
         click.echo(json.dumps(figures))

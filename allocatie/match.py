@@ -214,7 +214,12 @@ def prepare(inputs: Inputs, date: dt.date | None = None) -> tuple[Instance, Area
     return instance, areas
 
 
-def run_match(inputs: Inputs, date: dt.date | None = None, method: str | None = None) -> Outcome:
+def run_match(
+    inputs: Inputs,
+    date: dt.date | None = None,
+    method: str | None = None,
+    map_parts: Callable[..., Any] | None = None,
+) -> Outcome:
     """Read, check, solve and explain one monthly matching.
 
     Parameters
@@ -225,6 +230,9 @@ def run_match(inputs: Inputs, date: dt.date | None = None, method: str | None = 
         Matching date overriding the policy's ``[matching] date``.
     method
         Solver overriding the policy's ``[solver] method``.
+    map_parts
+        How to run the independent parts, e.g. on Dask
+        (:func:`allocatie.distributed.dask_map`); the plan is the same either way.
     """
     instance, areas = prepare(inputs, date)
     source = areas.source
@@ -234,6 +242,7 @@ def run_match(inputs: Inputs, date: dt.date | None = None, method: str | None = 
         method=method or settings.method,
         seed=settings.seed,
         time_limit_seconds=settings.time_limit_seconds,
+        map_parts=map_parts,
     )
     broken = instance.problem.violations(result.selected) if result.status != INFEASIBLE else []
     if broken:  # a solver bug must never reach a household

@@ -186,3 +186,13 @@ def test_excel_style_csv_gives_the_same_plan_as_plain_csv(tmp_path):
     )
     plain = (tmp_path / "plain" / "plan.csv").read_bytes()
     assert (tmp_path / "xl" / "plan.csv").read_bytes() == plain
+
+
+def test_plan_is_byte_identical_with_a_dask_cluster(tmp_path):
+    """Same plan whether the parts are solved in this process or on two Dask workers."""
+    outs = {"single": [], "dask": ["--workers", "2"]}
+    for name, extra in outs.items():
+        args = ("--out", str(tmp_path / name), "--no-maps", *extra)
+        assert invoke("match", "--scenario", str(EXAMPLE), *args).exit_code == 0
+    single = (tmp_path / "single" / "plan.csv").read_bytes()
+    assert (tmp_path / "dask" / "plan.csv").read_bytes() == single
