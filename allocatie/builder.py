@@ -159,6 +159,10 @@ def _area_caps(
     codes, area = np.unique(dwellings["area_code"].astype(str).to_numpy(), return_inverse=True)
     cap = policy.spreading.max_households_per_area
     max_households = np.full(len(codes), -1 if cap is None else cap, dtype=np.int64)
+    if cap is not None:  # earlier runs of the period used part of each area's cap
+        earlier = pd.Series(policy.spreading.placed_this_period, dtype=np.int64)
+        used = earlier.reindex(codes, fill_value=0).to_numpy()
+        max_households = np.maximum(max_households - used, 0)
     room = pd.Series(dwellings["headroom_persons"].to_numpy(), index=area).groupby(level=0).first()
     room = room.reindex(range(len(codes)))
     max_persons = np.where(np.isfinite(room), room, -1).astype(np.int64)

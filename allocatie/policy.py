@@ -71,6 +71,10 @@ class Spreading:
     indicator group (the conservative assumption for the migration-background
     indicator; household ethnicity is never an input) and a placement may not
     push a non-concentrated area to the threshold.
+
+    ``placed_this_period`` (area code → households) records placements made
+    by earlier monthly runs of the same half year, so that
+    ``max_households_per_area`` holds over the period, not per run.
     """
 
     indicator: str = "migration_non_western"
@@ -80,6 +84,7 @@ class Spreading:
     max_households_per_area: int | None = None
     max_per_complex: int | None = None
     projected_composition: bool = True
+    placed_this_period: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -122,8 +127,10 @@ class Weights:
 class SolverSettings:
     """How to solve: method, seed and time limit.
 
-    ``auto`` uses the exact min-cost-flow formulation when the rules form a
-    network and the CP-SAT model otherwise.
+    ``auto`` solves each independent part with exact flows where they suffice
+    and CP-SAT otherwise (see :mod:`allocatie.solve`). ``time_limit_seconds`` is
+    CP-SAT's budget per part in *deterministic* seconds, so that a plan cut
+    short by the limit is still the same plan on every machine.
     """
 
     method: str = "auto"
@@ -170,8 +177,11 @@ _SECTIONS: dict[str, type] = {
 
 def _coerce(value: Any, annotation: Any, key: str, file: str) -> tuple[Any, list[Problem]]:
     """Check one TOML value against its field's type annotation."""
-    allowed = set(typing.get_args(annotation)) or {annotation}
-    allowed.discard(type(None))
+    if typing.get_origin(annotation) is dict:
+        allowed = {annotation}
+    else:
+        allowed = set(typing.get_args(annotation)) or {annotation}
+        allowed.discard(type(None))
     (kind,) = allowed
 
     def bad(expected: str) -> tuple[None, list[Problem]]:
@@ -189,6 +199,13 @@ def _coerce(value: Any, annotation: Any, key: str, file: str) -> tuple[Any, list
     if kind is float:
         ok = isinstance(value, (int, float)) and not isinstance(value, bool)
         return (float(value), []) if ok else bad("a number")
+    if typing.get_origin(kind) is dict:
+        ok = isinstance(value, dict) and all(
+            isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) and v >= 0
+            for k, v in value.items()
+        )
+        example = "a table of area code = households, like BU01530606 = 2"
+        return ({k.upper(): v for k, v in value.items()}, []) if ok else bad(example)
     return (value, []) if isinstance(value, str) else bad("text")
 
 

@@ -102,3 +102,18 @@ def test_brute_force_agrees_on_real_data_subsets(seed):
     assert (brute.status, brute.objective) == (cpsat.status, cpsat.objective)
     if is_network(instance.problem):
         assert solve_flow(instance.problem).objective == brute.objective
+
+
+def test_placements_earlier_in_the_period_count_toward_the_area_cap(tmp_path):
+    """With one household per area per period and Wesselerbrink NW already given one this
+    period, dwelling A is closed: T1 and T3 (who fit only A) wait, T2 still gets C."""
+    policy = (TINY / "policy.toml").read_text() + (
+        "\n[spreading]\nmax_households_per_area = 1\n\n"
+        "[spreading.placed_this_period]\nBU01530606 = 1\n"
+    )
+    (tmp_path / "policy.toml").write_text(policy)
+    outcome = run_match(Inputs.from_scenario(TINY, policy=tmp_path / "policy.toml"))
+    plan = outcome.plan.set_index("household_id")
+    assert plan["dwelling_id"].isna().tolist() == [True, False, True]
+    assert plan.loc["T2", "dwelling_id"] == "C"
+    assert "max_households_per_area = 1 is reached in BU01530606" in plan.loc["T1", "reason"]
