@@ -81,7 +81,7 @@ def _summary(console: Console, outcome: Any, written: list[Path], seconds: float
             where = f"{escape(str(row.area_name))} ({row.area_lq:.2f}){flag}{pin}"
             table.add_row(row.household_id, str(row.persons), row.dwelling_id, where)
         else:
-            why = escape(row.reason.removeprefix("Waiting: "))
+            why = escape(row.reason.removeprefix("Waiting: ").removeprefix("Wacht: "))
             table.add_row(row.household_id, str(row.persons), "[red]waiting[/red]", why)
     console.print(table)
     console.print("Written: " + ", ".join(str(p) for p in written))
@@ -168,6 +168,13 @@ def cli() -> None:
     help="Solve independent parts on a local Dask cluster with this many workers (same plan).",
 )
 @click.option("--scheduler", default=None, help="Solve independent parts on this Dask scheduler.")
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "nl"]),
+    default="en",
+    show_default=True,
+    help="Language of the reasons in the plan (nl: Nederlands).",
+)
 @click.option("--quiet", is_flag=True, help="Print only the output paths.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of unexpected errors.")
 def match(
@@ -185,6 +192,7 @@ def match(
     no_maps: bool,
     workers: int | None,
     scheduler: str | None,
+    lang: str,
     quiet: bool,
     debug: bool,
 ) -> None:
@@ -225,7 +233,7 @@ def match(
         raise click.UsageError(" ".join(p.message for p in error.problems)) from None
     with user_errors(debug), _parts_runner(workers, scheduler) as map_parts:
         when = date.date() if date else None
-        outcome = run_match(inputs, date=when, method=solver, map_parts=map_parts)
+        outcome = run_match(inputs, date=when, method=solver, map_parts=map_parts, lang=lang)
         written = write_plan(out, outcome, maps=not no_maps)
     if quiet:
         for path in written:

@@ -17,19 +17,114 @@ from allocatie.builder import Instance
 from allocatie.eligibility import min_bedrooms
 from allocatie.solve import Result
 
+#: Sentence templates per language. Coordinators talk to households and councils in Dutch;
+#: English serves researchers and the project's own tests. Keys name the situation.
+TEXT: dict[str, dict[str, str]] = {
+    "en": {
+        "placed": "Placed",
+        "pinned": "Pinned by the coordinator",
+        "bedroom": "bedroom",
+        "bedrooms": "bedrooms",
+        "no_stats": "in {area}, an area without statistics for the indicator",
+        "concentrated": "in {area}, a concentrated area (LQ {lq} ≥ {t}); ",
+        "none_outside": "none of the dwellings that fit lies outside concentrated areas",
+        "outside_taken": "the {n} that fit outside concentrated areas went to other households "
+        "or are held back by caps, and this plan houses the most persons first, then the most "
+        "households outside concentrated areas",
+        "dwelling": "dwelling",
+        "dwellings": "dwellings",
+        "not_concentrated": "in {area}, not a concentrated area (LQ {lq} < {t})",
+        "interests": "{served} of {total} interests served nearby",
+        "wish": "in a preferred area",
+        "fit": "no spare bedrooms",
+        "waiting": "Waiting: ",
+        "size_upto": "at most {high} {rooms} (studio allowed)",
+        "size_range": "{low}–{high} bedrooms",
+        "person": "person",
+        "persons": "persons",
+        "reunion": " (incl. expected reunification)",
+        "no_size": "no offered dwelling has {size} for {who}.",
+        "no_rent": "no offered dwelling with {size} is within the rent cap of {cap} for {who} "
+        "({n} fit on size but cost more).",
+        "no_access": "none of the dwellings that fit on size and rent is {need}.",
+        "wheelchair": "wheelchair-accessible",
+        "floor": "on floor {floor} or lower, or with a lift",
+        "and": " and ",
+        "not_available": "the {n} dwelling(s) that fit are not available before {date}.",
+        "excluded": "every dwelling that fits is in an area the household excluded.",
+        "refused": "the household refused every dwelling that fits.",
+        "only_one": "the only dwelling that fits went to {names}",
+        "all_taken": "all {n} dwellings that fit went to {names}",
+        "tiers": "; this plan houses the most persons first (tier 1), then the most households "
+        "outside concentrated areas (tier 2).",
+        "still_free": "{n} that fit are still free, but ",
+        "area_cap": "max_households_per_area = {k} is reached in {codes}",
+        "headroom": "{p} more persons would push {codes} over the concentration threshold (LQ {t})",
+        "building_cap": "max_per_complex = {k} is reached in {names}",
+        "time_limit": "the plan was stopped by the time limit before this household could be "
+        "placed",
+    },
+    "nl": {
+        "placed": "Geplaatst",
+        "pinned": "Vastgezet door de coördinator",
+        "bedroom": "slaapkamer",
+        "bedrooms": "slaapkamers",
+        "no_stats": "in {area}, een gebied zonder cijfers voor de indicator",
+        "concentrated": "in {area}, een geconcentreerd gebied (LQ {lq} ≥ {t}); ",
+        "none_outside": "geen van de passende woningen ligt buiten geconcentreerde gebieden",
+        "outside_taken": "de {n} die buiten geconcentreerde gebieden passen gingen naar andere "
+        "huishoudens of vallen onder een plafond, en dit plan huisvest eerst zoveel mogelijk "
+        "personen, daarna zoveel mogelijk huishoudens buiten geconcentreerde gebieden",
+        "dwelling": "woning",
+        "dwellings": "woningen",
+        "not_concentrated": "in {area}, geen geconcentreerd gebied (LQ {lq} < {t})",
+        "interests": "{served} van {total} interesses in de buurt",
+        "wish": "in een voorkeursgebied",
+        "fit": "geen ongebruikte slaapkamers",
+        "waiting": "Wacht: ",
+        "size_upto": "hoogstens {high} {rooms} (studio mag)",
+        "size_range": "{low}–{high} slaapkamers",
+        "person": "persoon",
+        "persons": "personen",
+        "reunion": " (incl. verwachte gezinshereniging)",
+        "no_size": "geen aangeboden woning heeft {size} voor {who}.",
+        "no_rent": "geen aangeboden woning met {size} blijft onder de huurgrens van {cap} voor "
+        "{who} ({n} passen qua grootte maar zijn duurder).",
+        "no_access": "geen van de woningen die qua grootte en huur passen is {need}.",
+        "wheelchair": "rolstoeltoegankelijk",
+        "floor": "op verdieping {floor} of lager, of met lift",
+        "and": " en ",
+        "not_available": "de {n} passende woning(en) zijn niet beschikbaar vóór {date}.",
+        "excluded": "elke passende woning ligt in een gebied dat het huishouden uitsloot.",
+        "refused": "het huishouden heeft elke passende woning geweigerd.",
+        "only_one": "de enige passende woning ging naar {names}",
+        "all_taken": "alle {n} passende woningen gingen naar {names}",
+        "tiers": "; dit plan huisvest eerst zoveel mogelijk personen (niveau 1), daarna zoveel "
+        "mogelijk huishoudens buiten geconcentreerde gebieden (niveau 2).",
+        "still_free": "{n} die passen zijn nog vrij, maar ",
+        "area_cap": "max_households_per_area = {k} is bereikt in {codes}",
+        "headroom": "{p} personen meer zou {codes} over de concentratiedrempel brengen (LQ {t})",
+        "building_cap": "max_per_complex = {k} is bereikt in {names}",
+        "time_limit": "de berekening stopte op de tijdslimiet voordat dit huishouden geplaatst "
+        "kon worden",
+    },
+}
+LANGUAGES = tuple(TEXT)
+
 
 def _euro(value: float) -> str:
     return f"€{value:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
+def _count(n: int, noun: str, lang: str) -> str:
+    return f"{n} {TEXT[lang][noun if n == 1 else noun + 's']}"
 
 
-def _bedrooms(low: int, high: int) -> str:
+def _bedrooms(low: int, high: int, lang: str) -> str:
     if low == 0:
-        return f"at most {high} bedroom{'s' if high != 1 else ''} (studio allowed)"
-    return f"{low}–{high} bedrooms"
+        rooms = TEXT[lang]["bedroom" if high == 1 else "bedrooms"]
+        return TEXT[lang]["size_upto"].format(high=high, rooms=rooms)
+    return TEXT[lang]["size_range"].format(low=low, high=high)
 
 
 def _area(row: dict) -> str:
@@ -37,33 +132,35 @@ def _area(row: dict) -> str:
     return f"{name} ({row['area_code']})"
 
 
-def _placed_reason(h: dict, d: dict, pair: dict, instance: Instance, outside_options: int) -> str:
+def _placed_reason(
+    h: dict, d: dict, pair: dict, instance: Instance, outside_options: int, lang: str
+) -> str:
     """Why this dwelling: spreading status first (the Münster KPI), then quality."""
+    t = TEXT[lang]
     threshold = instance.policy.spreading.lq_threshold
     lq = d["lq"]
+    area = _area(d)
     if np.isnan(lq):
-        where = f"in {_area(d)}, an area without statistics for the indicator"
+        where = t["no_stats"].format(area=area)
     elif d["concentrated"]:
-        where = f"in {_area(d)}, a concentrated area (LQ {lq:.2f} ≥ {threshold}); " + (
-            "none of the dwellings that fit lies outside concentrated areas"
+        where = t["concentrated"].format(area=area, lq=f"{lq:.2f}", t=threshold) + (
+            t["none_outside"]
             if outside_options == 0
-            else f"the {_count(outside_options, 'dwelling')} that fit outside concentrated "
-            "areas went to other households or are held back by caps, and this plan houses "
-            "the most persons first, then the most households outside concentrated areas"
+            else t["outside_taken"].format(n=_count(outside_options, "dwelling", lang))
         )
     else:
-        where = f"in {_area(d)}, not a concentrated area (LQ {lq:.2f} < {threshold})"
+        where = t["not_concentrated"].format(area=area, lq=f"{lq:.2f}", t=threshold)
     extras = []
     interests = h["interests"] or ()
     if interests and pair["interest"] > 0:
         served = round(pair["interest"] * len(interests))
-        extras.append(f"{served} of {len(interests)} interests served nearby")
+        extras.append(t["interests"].format(served=served, total=len(interests)))
     if pair["wishes"] > 0:
-        extras.append("in a preferred area")
+        extras.append(t["wish"])
     if pair["fit"] >= 1:
-        extras.append("no spare bedrooms")
-    head = "Pinned by the coordinator" if pair["pinned"] else "Placed"
-    rooms = _count(int(d["bedrooms"]), "bedroom")
+        extras.append(t["fit"])
+    head = t["pinned"] if pair["pinned"] else t["placed"]
+    rooms = _count(int(d["bedrooms"]), "bedroom", lang)
     sentence = f"{head}: {d['dwelling_id']} ({rooms}, {_euro(d['rent'])}) {where}"
     if extras:
         sentence += "; " + ", ".join(extras)
@@ -113,41 +210,38 @@ class _Context:
         )
 
 
-def _waiting_reason(index: int, h: dict, counts: dict, context: _Context) -> str:
+def _waiting_reason(index: int, h: dict, counts: dict, context: _Context, lang: str) -> str:
     """Why still waiting: the first rule that leaves nothing, else what took the rest."""
+    t = TEXT[lang]
     instance = context.instance
     people = int(h["people"])
     low = int(min_bedrooms(np.array([people]))[0])
     high = low + instance.policy.occupancy.max_extra_bedrooms
-    size = _bedrooms(low, high)
-    who = f"{people} person{'s' if people != 1 else ''}"
+    size = _bedrooms(low, high, lang)
+    who = _count(people, "person", lang)
     if h.get("expected_reunification", 0):
-        who += " (incl. expected reunification)"
+        who += t["reunion"]
     caps = instance.policy.affordability
     cap = caps.cap_low if people <= 2 else caps.cap_high
     window_end = instance.date + dt.timedelta(days=instance.policy.matching.window_days)
     if counts["size"] == 0:
-        return f"Waiting: no offered dwelling has {size} for {who}."
+        return t["waiting"] + t["no_size"].format(size=size, who=who)
     if counts["fits_rent"] == 0:
-        return (
-            f"Waiting: no offered dwelling with {size} is within the rent cap of "
-            f"{_euro(cap)} for {who} ({int(counts['size'])} fit on size but cost more)."
-        )
+        why = t["no_rent"].format(size=size, cap=_euro(cap), who=who, n=int(counts["size"]))
+        return t["waiting"] + why
     if counts["fits_access"] == 0:
-        need = "wheelchair-accessible" if h["needs_accessible"] else ""
+        need = t["wheelchair"] if h["needs_accessible"] else ""
         if pd.notna(h["max_floor"]):
-            floor = f"on floor {int(h['max_floor'])} or lower, or with a lift"
-            need = f"{need} and {floor}" if need else floor
-        return f"Waiting: none of the dwellings that fit on size and rent is {need}."
+            floor = t["floor"].format(floor=int(h["max_floor"]))
+            need = f"{need}{t['and']}{floor}" if need else floor
+        return t["waiting"] + t["no_access"].format(need=need)
     if counts["available"] == 0:
-        return (
-            f"Waiting: the {int(counts['fits_access'])} dwelling(s) that fit are not "
-            f"available before {window_end.isoformat()}."
-        )
+        n = int(counts["fits_access"])
+        return t["waiting"] + t["not_available"].format(n=n, date=window_end.isoformat())
     if counts["not_excluded"] == 0:
-        return "Waiting: every dwelling that fits is in an area the household excluded."
+        return t["waiting"] + t["excluded"]
     if counts["not_refused"] == 0:
-        return "Waiting: the household refused every dwelling that fits."
+        return t["waiting"] + t["refused"]
 
     mine = context.eligible.iloc[context.starts[index] : context.starts[index + 1]]
     free = mine[~context.taken[mine["dwelling"].to_numpy()]]
@@ -156,20 +250,18 @@ def _waiting_reason(index: int, h: dict, counts: dict, context: _Context) -> str
         holders = context.holder[mine["dwelling"].to_numpy()]
         ids = instance.households["household_id"].to_numpy()[holders]
         names = ", ".join(sorted(set(ids.astype(str))))
-        which = "the only dwelling that fits" if n == 1 else f"all {n} dwellings that fit"
-        return (
-            f"Waiting: {which} went to {names}; this plan houses the most persons first "
-            "(tier 1), then the most households outside concentrated areas (tier 2)."
-        )
-    return "Waiting: " + _blocking_cap(free, context) + "."
+        which = t["only_one" if n == 1 else "all_taken"].format(n=n, names=names)
+        return t["waiting"] + which + t["tiers"]
+    return t["waiting"] + _blocking_cap(free, context, lang) + "."
 
 
-def _blocking_cap(free: pd.DataFrame, context: _Context) -> str:
+def _blocking_cap(free: pd.DataFrame, context: _Context, lang: str) -> str:
     """The caps that keep a household out of the dwellings still free for it.
 
     In an optimal plan at least one cap binds for every such dwelling:
     otherwise placing the household there would house more persons.
     """
+    t = TEXT[lang]
     instance = context.instance
     problem = instance.problem
     spreading = instance.policy.spreading
@@ -182,32 +274,26 @@ def _blocking_cap(free: pd.DataFrame, context: _Context) -> str:
     full = (households_cap >= 0) & (placed_area[area] >= households_cap)
     if full.any():
         codes = ", ".join(sorted(set(d["area_code"][full])))
-        reasons.append(
-            f"max_households_per_area = {spreading.max_households_per_area} is reached in {codes}"
-        )
+        reasons.append(t["area_cap"].format(k=spreading.max_households_per_area, codes=codes))
     room = problem.area_max_persons[area]
     over = (room >= 0) & (placed_persons[area] + persons > room)
     if over.any():
         codes = ", ".join(sorted(set(d["area_code"][over])))
-        reasons.append(
-            f"{persons} more persons would push {codes} over the concentration threshold "
-            f"(LQ {spreading.lq_threshold})"
-        )
+        reasons.append(t["headroom"].format(p=persons, codes=codes, t=spreading.lq_threshold))
     building = problem.dwelling_complex[d.index.to_numpy()]
     if problem.complex_max >= 0 and (building >= 0).any():
         per_building = context.per_building
         at_cap = (building >= 0) & (per_building[np.maximum(building, 0)] >= problem.complex_max)
         if at_cap.any():
             names = ", ".join(sorted(set(d["complex_id"][at_cap].astype(str))))
-            reasons.append(f"max_per_complex = {problem.complex_max} is reached in {names}")
+            reasons.append(t["building_cap"].format(k=problem.complex_max, names=names))
     if not reasons:
-        return "the plan was stopped by the time limit before this household could be placed"
-    n = len(d)
-    return f"{n} dwelling{'s' if n != 1 else ''} that fit are still free, but " + "; ".join(reasons)
+        return t["time_limit"]
+    return t["still_free"].format(n=_count(len(d), "dwelling", lang)) + "; ".join(reasons)
 
 
-def explain(instance: Instance, result: Result) -> pd.Series:
-    """The reason sentence for each household, in input order."""
+def explain(instance: Instance, result: Result, lang: str = "en") -> pd.Series:
+    """The reason sentence for each household, in input order, in ``lang`` (en or nl)."""
     problem = instance.problem
     context = _Context.build(instance, result)
     assignment = result.assignment(problem)
@@ -235,8 +321,9 @@ def explain(instance: Instance, result: Result) -> pd.Series:
                     pair_of[index],
                     instance,
                     int(outside_options[index]),
+                    lang,
                 )
             )
         else:
-            reasons.append(_waiting_reason(index, households[index], funnel[index], context))
+            reasons.append(_waiting_reason(index, households[index], funnel[index], context, lang))
     return pd.Series(reasons, index=instance.households.index, name="reason")

@@ -219,6 +219,7 @@ def run_match(
     date: dt.date | None = None,
     method: str | None = None,
     map_parts: Callable[..., Any] | None = None,
+    lang: str = "en",
 ) -> Outcome:
     """Read, check, solve and explain one monthly matching.
 
@@ -233,6 +234,8 @@ def run_match(
     map_parts
         How to run the independent parts, e.g. on Dask
         (:func:`allocatie.distributed.dask_map`); the plan is the same either way.
+    lang
+        Language of the reasons: ``en`` or ``nl``.
     """
     instance, areas = prepare(inputs, date)
     source = areas.source
@@ -247,7 +250,7 @@ def run_match(
     broken = instance.problem.violations(result.selected) if result.status != INFEASIBLE else []
     if broken:  # a solver bug must never reach a household
         raise RuntimeError("the solver returned a plan that breaks rules: " + "; ".join(broken))
-    plan = plan_table(instance, result)
+    plan = plan_table(instance, result, lang)
     figures = kpis(instance, result, plan)
     figures["areas_source"] = source
     figures["amenities"] = "given" if inputs.amenities is not None else "not given"

@@ -29,8 +29,8 @@ from allocatie.solve import Result
 OVERDUE_DAYS = 70
 
 
-def plan_table(instance: Instance, result: Result) -> pd.DataFrame:
-    """One row per household, in input order, with the match and its reason."""
+def plan_table(instance: Instance, result: Result, lang: str = "en") -> pd.DataFrame:
+    """One row per household, in input order, with the match and its reason (in ``lang``)."""
     households = instance.households
     dwellings = instance.dwellings
     assignment = result.assignment(instance.problem)
@@ -61,7 +61,7 @@ def plan_table(instance: Instance, result: Result) -> pd.DataFrame:
             **{f"score_{part}": chosen[part].astype(float).round(3) for part in PARTS},
             "quality": chosen["quality"].astype("Int64"),
             "pinned": chosen["pinned"].astype("boolean").fillna(False),
-            "reason": explain(instance, result).to_numpy(),
+            "reason": explain(instance, result, lang).to_numpy(),
         }
     )
     plan.loc[~placed, "area_concentrated"] = pd.NA

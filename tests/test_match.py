@@ -117,3 +117,10 @@ def test_placements_earlier_in_the_period_count_toward_the_area_cap(tmp_path):
     assert plan["dwelling_id"].isna().tolist() == [True, False, True]
     assert plan.loc["T2", "dwelling_id"] == "C"
     assert "max_households_per_area = 1 is reached in BU01530606" in plan.loc["T1", "reason"]
+
+
+def test_reasons_in_dutch_for_coordinators():
+    plan = run_match(tiny_inputs(), lang="nl").plan.set_index("household_id")
+    assert plan.loc["T1", "reason"].startswith("Geplaatst: A (2 slaapkamers, €600,00)")
+    assert "een geconcentreerd gebied (LQ 1.82 ≥ 1.5)" in plan.loc["T1", "reason"]
+    assert plan.loc["T3", "reason"].startswith("Wacht: de enige passende woning ging naar T1")
