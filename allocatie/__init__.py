@@ -1,3 +1,38 @@
-"""allocatie: explainable matching of statushouder households to offered dwellings."""
+"""allocatie: explainable matching of statushouder households to offered dwellings.
+
+The public API, for scripts and research (imported lazily, so ``allocatie --help``
+stays fast)::
+
+    from allocatie import Inputs, run_match            # the monthly job from files
+    from allocatie import build_instance, solve        # tables → problem data → plan
+    from allocatie import ProblemData, Result, Policy, load_policy
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 __version__ = "0.1.0"
+
+_EXPORTS = {
+    "Inputs": "allocatie.match",
+    "Outcome": "allocatie.match",
+    "run_match": "allocatie.match",
+    "Instance": "allocatie.builder",
+    "build_instance": "allocatie.builder",
+    "Policy": "allocatie.policy",
+    "load_policy": "allocatie.policy",
+    "ProblemData": "allocatie.problem",
+    "Result": "allocatie.solve",
+    "solve": "allocatie.solve",
+    "load_areas": "allocatie.areas",
+}
+
+__all__ = ["__version__", *_EXPORTS]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'allocatie' has no attribute {name!r}")
