@@ -4,8 +4,12 @@ The public API, for scripts and research (imported lazily, so ``allocatie --help
 stays fast)::
 
     from allocatie import Inputs, run_match            # the monthly job from files
-    from allocatie import build_instance, solve        # tables → problem data → plan
+    from allocatie import build_instance               # tables → problem data
+    from allocatie.solve import solve                  # problem data → plan
     from allocatie import ProblemData, Result, Policy, load_policy
+
+(``solve`` lives in the subpackage of the same name, so it is not re-exported here:
+the subpackage would shadow it as soon as it is imported.)
 """
 
 from __future__ import annotations
@@ -25,7 +29,6 @@ _EXPORTS = {
     "load_policy": "allocatie.policy",
     "ProblemData": "allocatie.problem",
     "Result": "allocatie.solve",
-    "solve": "allocatie.solve",
     "load_areas": "allocatie.areas",
 }
 

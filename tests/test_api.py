@@ -6,12 +6,12 @@ import pytest
 
 import allocatie
 from allocatie.match import run_match
-from allocatie.solve import solve
+from allocatie.solve import Result
 
 
 def test_top_level_names_are_the_module_objects():
     assert allocatie.run_match is run_match
-    assert allocatie.solve is solve
+    assert allocatie.Result is Result
     assert set(allocatie.__all__) >= {"Inputs", "build_instance", "ProblemData", "load_policy"}
 
 
