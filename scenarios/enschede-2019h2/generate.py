@@ -35,6 +35,7 @@ import pandas as pd
 from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 
+from allocatie.synth import AMENITY_NOUNS
 from allocatie.vocabulary import INTERESTS
 
 SEED = 20191001
@@ -59,17 +60,6 @@ MAX_PER_AREA = 3
 MAX_PER_COMPLEX = 2
 MAX_EXTRA_BEDROOMS = 2
 
-#: Generic, clearly illustrative amenity names per interest category.
-AMENITY_NOUNS = {
-    "sport": "sportpark",
-    "opleiding": "opleidingslocatie",
-    "werk": "werklocatie",
-    "cultuur": "cultuurcentrum",
-    "geloof": "gebedshuis",
-    "vrijwilligerswerk": "buurthuis",
-    "wetenschap": "kennisinstelling",
-    "zorg": "gezondheidscentrum",
-}
 AMENITIES_PER_CATEGORY = 5
 
 #: Buurten with >= MIN_RESIDENTS that still get no dwellings: rural hamlets
