@@ -1605,38 +1605,24 @@ def _png_key(
         ),
     ]
     if len(points):
+
+        def marker(shape: str, persons: int, face: str, edge: str, label: str) -> Line2D:
+            size = float(_dot_diameter(np.array([persons]))[0])
+            return Line2D([], [], linestyle="none", marker=shape, markerfacecolor=face,
+                          markeredgecolor=edge, label=label,
+                          markersize=size * (0.85 if shape == "D" else 1.0),
+                          markeredgewidth=1.2 if shape == "D" else 1.0)  # fmt: skip
+
         handles += [
-            Line2D(
-                [],
-                [],
-                linestyle="none",
-                marker="o",
-                markersize=float(_dot_diameter(np.array([1]))[0]),
-                markerfacecolor=DOT_COLOUR,
-                markeredgecolor=DOT_EDGE,
-                label="geplaatst huishouden, 1 persoon",
-            ),
-            Line2D(
-                [],
-                [],
-                linestyle="none",
-                marker="o",
-                markersize=float(_dot_diameter(np.array([5]))[0]),
-                markerfacecolor=DOT_COLOUR,
-                markeredgecolor=DOT_EDGE,
-                label="geplaatst huishouden, 5 personen",
-            ),
-            Line2D(
-                [],
-                [],
-                linestyle="none",
-                marker="D",
-                markersize=float(_dot_diameter(np.array([2]))[0]) * 0.85,
-                markerfacecolor=CONCENTRATED_DOT,
-                markeredgecolor=CONCENTRATED_DOT_EDGE,
-                markeredgewidth=1.2,
-                label="geplaatst in geconcentreerde buurt/wijk",
-            ),
+            marker("o", 1, DOT_COLOUR, DOT_EDGE, "geplaatst huishouden, 1 persoon"),
+            marker("o", 5, DOT_COLOUR, DOT_EDGE, "geplaatst huishouden, 5 personen"),
+            marker(
+                "D",
+                2,
+                CONCENTRATED_DOT,
+                CONCENTRATED_DOT_EDGE,
+                "geplaatst in geconcentreerde buurt/wijk",
+            ),  # fmt: skip
         ]
     fig.legend(
         handles=handles,
