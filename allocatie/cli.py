@@ -386,7 +386,8 @@ def amenities(source: Path, out: Path) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option(
     "--cpsat-seconds", type=float, default=0.0,
-    help="Also run the plain CP-SAT model on the whole problem with this time limit.",
+    help="Also run the plain CP-SAT model on the whole problem with this budget "
+    "(CP-SAT deterministic seconds; wall-clock time can be several times longer).",
 )  # fmt: skip
 @click.option("--workers", type=int, default=None, help="Solve the parts on a local Dask cluster.")
 @click.option("--scheduler", default=None, help="Solve the parts on this Dask scheduler.")

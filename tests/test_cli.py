@@ -196,3 +196,24 @@ def test_plan_is_byte_identical_with_a_dask_cluster(tmp_path):
         assert invoke("match", "--scenario", str(EXAMPLE), *args).exit_code == 0
     single = (tmp_path / "single" / "plan.csv").read_bytes()
     assert (tmp_path / "dask" / "plan.csv").read_bytes() == single
+
+
+def test_xlsx_inputs_with_a_notes_sheet_first_give_the_same_plan(tmp_path):
+    """Coordinators keep their lists in Excel, often behind a sheet of notes."""
+    scenario = tmp_path / "xlsx"
+    scenario.mkdir()
+    for name in ("households", "dwellings"):
+        frame = pd.read_csv(EXAMPLE / f"{name}.csv", dtype=str, keep_default_na=False)
+        with pd.ExcelWriter(scenario / f"{name}.xlsx") as writer:
+            pd.DataFrame({"toelichting": ["lijst van oktober"]}).to_excel(writer, sheet_name="notities")
+            frame.to_excel(writer, sheet_name="lijst", index=False)
+    for name in ("policy.toml", "amenities.csv", "pins.csv", "refusals.csv"):
+        (scenario / name).write_bytes((EXAMPLE / name).read_bytes())
+    for folder, out in ((EXAMPLE, "csv"), (scenario, "xlsx")):
+        result = invoke(
+            "match", "--scenario", str(folder), "--out", str(tmp_path / out), "--no-maps"
+        )
+        assert result.exit_code == 0, result.output
+    csv_plan = pd.read_csv(tmp_path / "csv" / "plan.csv")
+    xlsx_plan = pd.read_csv(tmp_path / "xlsx" / "plan.csv")
+    pd.testing.assert_frame_equal(csv_plan, xlsx_plan)
