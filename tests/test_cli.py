@@ -205,7 +205,8 @@ def test_xlsx_inputs_with_a_notes_sheet_first_give_the_same_plan(tmp_path):
     for name in ("households", "dwellings"):
         frame = pd.read_csv(EXAMPLE / f"{name}.csv", dtype=str, keep_default_na=False)
         with pd.ExcelWriter(scenario / f"{name}.xlsx") as writer:
-            pd.DataFrame({"toelichting": ["lijst van oktober"]}).to_excel(writer, sheet_name="notities")
+            notes = pd.DataFrame({"toelichting": ["lijst van oktober"]})
+            notes.to_excel(writer, sheet_name="notities")
             frame.to_excel(writer, sheet_name="lijst", index=False)
     for name in ("policy.toml", "amenities.csv", "pins.csv", "refusals.csv"):
         (scenario / name).write_bytes((EXAMPLE / name).read_bytes())
