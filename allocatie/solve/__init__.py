@@ -28,7 +28,7 @@ import numpy as np
 
 from allocatie.problem import ProblemData
 from allocatie.solve.cpsat import solve_cpsat
-from allocatie.solve.flow import is_network, solve_flow
+from allocatie.solve.flow import is_network, largest_per_area, solve_flow
 from allocatie.solve.result import FEASIBLE, INFEASIBLE, OPTIMAL, UNKNOWN, Result
 from allocatie.solve.split import components, subproblem
 
@@ -55,14 +55,7 @@ def conservative(problem: ProblemData) -> ProblemData:
     fit. Its plans are feasible for the real rule, so its optimum is a lower
     bound, as the relaxation's is an upper bound.
     """
-    largest = np.zeros(problem.n_dwellings, dtype=np.int64)
-    np.maximum.at(largest, problem.pair_dwelling, problem.pair_persons)
-    order = np.lexsort((-largest, problem.dwelling_area))
-    area = problem.dwelling_area[order]
-    running = np.cumsum(largest[order])
-    first = np.searchsorted(area, area, side="left")
-    before = np.where(first > 0, running[first - 1], 0)
-    within = running - before  # persons of the area's largest dwellings so far
+    area, _, within = largest_per_area(problem)
     room = problem.area_max_persons[area]
     fits = (room < 0) | (within <= room)
     safe = np.bincount(area[fits], minlength=problem.n_areas)

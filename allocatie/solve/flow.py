@@ -34,6 +34,26 @@ def tier_weights(problem: ProblemData) -> tuple[int, int, int]:
     return w1, w2, w3
 
 
+def largest_per_area(problem: ProblemData) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each area's dwellings by the largest household they could receive, largest first.
+
+    Returns, per dwelling in that order, its area, its rank within the area
+    (0 = largest) and the persons of the area's dwellings up to and including
+    it. Both headroom tests read this one table: whether a headroom can bind
+    (:func:`is_network`) and how many households surely fit (the safe caps of
+    :func:`allocatie.solve.conservative`).
+    """
+    largest = np.zeros(problem.n_dwellings, dtype=np.int64)
+    np.maximum.at(largest, problem.pair_dwelling, problem.pair_persons)
+    order = np.lexsort((-largest, problem.dwelling_area))
+    area = problem.dwelling_area[order]
+    running = np.cumsum(largest[order])
+    first = np.searchsorted(area, area, side="left")
+    rank = np.arange(len(area)) - first
+    before = np.where(first > 0, running[first - 1], 0)
+    return area, rank, running - before
+
+
 def _persons_cap_binds(problem: ProblemData) -> bool:
     """Whether any area's persons headroom could ever be reached.
 
@@ -43,16 +63,11 @@ def _persons_cap_binds(problem: ProblemData) -> bool:
     """
     if not (problem.area_max_persons >= 0).any():
         return False
-    largest = np.zeros(problem.n_dwellings, dtype=np.int64)
-    np.maximum.at(largest, problem.pair_dwelling, problem.pair_persons)
-    for area in np.flatnonzero(problem.area_max_persons >= 0):
-        sizes = np.sort(largest[problem.dwelling_area == area])[::-1]
-        cap = problem.area_max_households[area]
-        if cap >= 0:
-            sizes = sizes[:cap]
-        if sizes.sum() > problem.area_max_persons[area]:
-            return True
-    return False
+    area, rank, within = largest_per_area(problem)
+    room = problem.area_max_persons[area]
+    cap = problem.area_max_households[area]
+    counted = (cap < 0) | (rank < cap)
+    return bool(((room >= 0) & counted & (within > room)).any())
 
 
 def is_network(problem: ProblemData) -> bool:
