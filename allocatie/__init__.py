@@ -23,13 +23,13 @@ _EXPORTS = {
     "Inputs": "allocatie.match",
     "Outcome": "allocatie.match",
     "run_match": "allocatie.match",
-    "Instance": "allocatie.builder",
-    "build_instance": "allocatie.builder",
-    "Policy": "allocatie.policy",
-    "load_policy": "allocatie.policy",
-    "ProblemData": "allocatie.problem",
+    "Instance": "allocatie.model.builder",
+    "build_instance": "allocatie.model.builder",
+    "Policy": "allocatie.inputs.policy",
+    "load_policy": "allocatie.inputs.policy",
+    "ProblemData": "allocatie.model.problem",
     "Result": "allocatie.solve",
-    "load_areas": "allocatie.areas",
+    "load_areas": "allocatie.areas.data",
 }
 
 __all__ = ["__version__", *_EXPORTS]

@@ -15,17 +15,17 @@ from typing import Any
 
 import pandas as pd
 
-from allocatie.areas import Areas, load_areas
-from allocatie.builder import Instance, build_instance, index_pairs
-from allocatie.diagnose import diagnose
-from allocatie.errors import InputError, Problem
-from allocatie.geo import amenity_distances, resolve_dwelling_areas
-from allocatie.io import read_table
-from allocatie.manifest import manifest
-from allocatie.neighbourhood import plan_effect
-from allocatie.policy import Policy, load_policy
-from allocatie.report import kpis, plan_table
-from allocatie.schema import parse_amenities, parse_dwellings, parse_households, parse_pairs
+from allocatie.areas.data import Areas, load_areas
+from allocatie.areas.geo import amenity_distances, resolve_dwelling_areas
+from allocatie.areas.neighbourhood import plan_effect
+from allocatie.inputs.errors import InputError, Problem
+from allocatie.inputs.io import read_table
+from allocatie.inputs.policy import Policy, load_policy
+from allocatie.inputs.schema import parse_amenities, parse_dwellings, parse_households, parse_pairs
+from allocatie.model.builder import Instance, build_instance, index_pairs
+from allocatie.report.diagnose import diagnose
+from allocatie.report.manifest import manifest
+from allocatie.report.outputs import kpis, plan_table
 from allocatie.solve import INFEASIBLE, Result, solve
 
 PathLike = str | Path
@@ -233,7 +233,7 @@ def run_match(
         Solver overriding the policy's ``[solver] method``.
     map_parts
         How to run the independent parts, e.g. on Dask
-        (:func:`allocatie.distributed.dask_map`); the plan is the same either way.
+        (:func:`allocatie.solve.distributed.dask_map`); the plan is the same either way.
     lang
         Language of the reasons: ``en`` or ``nl``.
     """

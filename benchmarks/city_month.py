@@ -12,7 +12,7 @@ import statistics
 import time
 from pathlib import Path
 
-from allocatie.areas import load_areas
+from allocatie.areas.data import load_areas
 from allocatie.match import Inputs, prepare, run_match
 from allocatie.solve.cpsat import solve_cpsat
 from allocatie.solve.flow import solve_flow

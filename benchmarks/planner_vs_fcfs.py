@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from allocatie.areas import load_areas
-from allocatie.scenario import load_scenario, run_scenario
+from allocatie.areas.data import load_areas
+from allocatie.planning.scenario import load_scenario, run_scenario
 
 ROOT = Path(__file__).parents[1]
 FIGURES = (

@@ -34,7 +34,16 @@ SUITE = (
 
 
 def bench(name: str, seed: int, cpsat_seconds: float) -> dict:
-    command = [sys.executable, "-m", "allocatie.cli", "bench", name, "--seed", str(seed), "--json"]
+    command = [
+        sys.executable,
+        "-m",
+        "allocatie",
+        "bench",
+        name,
+        "--seed",
+        str(seed),
+        "--json",
+    ]
     if cpsat_seconds:
         command += ["--cpsat-seconds", str(cpsat_seconds)]
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
@@ -69,10 +78,10 @@ def growth(seed: int, scales: tuple[float, ...]) -> list[dict]:
     """Build and solve time against eligible pairs, national instances scaled up."""
     import dataclasses
 
-    from allocatie import instances
-    from allocatie.areas import load_areas
-    from allocatie.builder import build_instance
-    from allocatie.geo import resolve_dwelling_areas
+    from allocatie.areas.data import load_areas
+    from allocatie.areas.geo import resolve_dwelling_areas
+    from allocatie.model.builder import build_instance
+    from allocatie.planning import instances
     from allocatie.solve import solve
 
     areas = load_areas()

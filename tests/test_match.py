@@ -3,23 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from allocatie.areas import load_areas
-from allocatie.builder import build_instance
-from allocatie.concentration import AREA_COLUMNS
+from allocatie.areas.concentration import AREA_COLUMNS
+from allocatie.areas.data import load_areas
 from allocatie.match import Inputs, prepare, run_match
+from allocatie.model.builder import build_instance
 from allocatie.solve.brute import solve_brute
 from allocatie.solve.cpsat import solve_cpsat
 from allocatie.solve.flow import is_network, solve_flow
+from tests.paths import EXAMPLE, FIXTURES
 
-ROOT = Path(__file__).parents[1]
-TINY = ROOT / "tests" / "fixtures" / "tiny"
-EXAMPLE = ROOT / "scenarios" / "enschede-2019h2"
+TINY = FIXTURES / "tiny"
 
 
 def tiny_inputs() -> Inputs:

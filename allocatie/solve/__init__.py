@@ -1,4 +1,4 @@
-"""Solvers: one free :func:`solve` over :class:`~allocatie.problem.ProblemData`.
+"""Solvers: one free :func:`solve` over :class:`~allocatie.model.problem.ProblemData`.
 
 ``solve`` splits the problem into independent parts (:mod:`allocatie.solve.split`)
 and solves each exactly:
@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 
-from allocatie.problem import ProblemData
+from allocatie.model.problem import ProblemData
 from allocatie.solve.cpsat import solve_cpsat
 from allocatie.solve.flow import is_network, largest_per_area, solve_flow
 from allocatie.solve.result import FEASIBLE, INFEASIBLE, OPTIMAL, UNKNOWN, Result
@@ -149,7 +149,7 @@ def solve(
     map_parts
         How to run :func:`solve_part` over the parts: ``map_parts(fn, parts)``
         returning results in order — the built-in ``map`` by default, or a
-        Dask client's map (see :mod:`allocatie.distributed`).
+        Dask client's map (see :mod:`allocatie.solve.distributed`).
 
     Raises
     ------

@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 
-from allocatie.problem import ProblemData
+from allocatie.model.problem import ProblemData
 from allocatie.solve.result import INFEASIBLE, OPTIMAL, Result
 
 #: Larger problems would take too long to enumerate.

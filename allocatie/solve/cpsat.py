@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from ortools.sat.python import cp_model
 
-from allocatie.problem import ProblemData
+from allocatie.model.problem import ProblemData
 from allocatie.solve.result import FEASIBLE, INFEASIBLE, OPTIMAL, UNKNOWN, Result
 
 _STATUS = {cp_model.OPTIMAL: OPTIMAL, cp_model.FEASIBLE: FEASIBLE}

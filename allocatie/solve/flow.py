@@ -15,8 +15,8 @@ import time
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
-from allocatie.problem import ProblemData
-from allocatie.scores import QUALITY_SCALE
+from allocatie.model.problem import ProblemData
+from allocatie.model.scores import QUALITY_SCALE
 from allocatie.solve.result import INFEASIBLE, OPTIMAL, Result
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from allocatie.problem import ProblemData
+from allocatie.model.problem import ProblemData
 
 #: Status words, shared by all solvers. ``UNKNOWN``: the time limit passed before any plan
 #: was found (which says nothing about whether one exists).

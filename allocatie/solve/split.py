@@ -16,7 +16,7 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from allocatie.problem import ProblemData
+from allocatie.model.problem import ProblemData
 
 
 def components(problem: ProblemData) -> list[np.ndarray]:

@@ -1,7 +1,8 @@
 """Build the bundled area data of allocatie from the CBS source files.
 
-Run as ``python data/wijken/build.py [--cbs DIR]``. It writes, next to this
-script:
+Run as ``python data/wijken/build.py [--cbs DIR]``. It writes the two data
+files into ``allocatie/areas/bundled/`` (shipped in the wheel) and the join
+report and README next to this script:
 
 - ``wijken_2024.geojson.gz``: the 2024 wijk polygons of the whole country
   (EPSG:4326), gzip'd GeoJSON that GDAL reads through ``/vsigzip/``;
@@ -36,6 +37,9 @@ import shapely
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 DEFAULT_CBS = REPO.parent / "shared" / "data" / "cbs"
+#: Where the installed package finds the data (``importlib.resources``); the
+#: join report and README stay here, beside this script.
+BUNDLED = REPO / "allocatie" / "areas" / "bundled"
 
 POLYGON_FILE = "wijken_2024.geojson.gz"
 AREAS_FILE = "areas.csv"
@@ -579,7 +583,7 @@ def _table(header: tuple[str, ...], rows: tuple[tuple[str, ...], ...]) -> str:
 def polygon_fit(polygons: gpd.GeoDataFrame) -> dict[str, float]:
     """How well the simplified polygons tile the country, measured in RD metres.
 
-    The figures justify the boundary tolerance of ``allocatie.geo``: the
+    The figures justify the boundary tolerance of ``allocatie.areas.geo``: the
     polygons were simplified one by one, so neighbours overlap in slivers and
     leave slivers of gap; a point in a gap is placed in the nearest wijk when
     that is closer than the tolerance.
@@ -642,7 +646,10 @@ def render_readme(
     inputs = "\n".join(
         f"| `{name}` | `{_sha256(cbs / name)}` |" for name in sorted(SOURCES.values())
     )
-    sizes = {name: (HERE / name).stat().st_size for name in (POLYGON_FILE, AREAS_FILE, REPORT_FILE)}
+    sizes = {
+        name: ((BUNDLED if name != REPORT_FILE else HERE) / name).stat().st_size
+        for name in (POLYGON_FILE, AREAS_FILE, REPORT_FILE)
+    }
     pilot_rows = "\n".join(
         f"| {gm} {f['name']} | {_fmt(f['residents'])} | "
         f"{_fmt(f['non_western'])} ({100 * f['non_western'] / f['residents']:.1f} %) | "
@@ -684,8 +691,8 @@ completely or if Enschede's sanity figures change.
 **`wijken_2024.geojson.gz`** ({_fmt(sizes[POLYGON_FILE])} bytes): gzip'd GeoJSON,
 EPSG:4326, coordinates with 5 decimals, {_fmt(len(src.polygons))} features
 sorted by `wijk_code`. Read with
-`geopandas.read_file("/vsigzip/data/wijken/wijken_2024.geojson.gz")` (or
-`allocatie.areas.load_areas()`). Properties: `wijk_code`, `wijk_name`
+`geopandas.read_file("/vsigzip/allocatie/areas/bundled/wijken_2024.geojson.gz")` (or
+`allocatie.areas.data.load_areas()`). Properties: `wijk_code`, `wijk_name`
 (2024 name), `gemeente_code`, `gemeente_name` (2024 name, e.g. "Hengelo (O.)").
 Invalid source polygons were repaired (`shapely.make_valid`, method
 `structure`). The pseudo-wijk `{PSEUDO_WIJK}` "Buitenland" (gemeente
@@ -696,7 +703,7 @@ overlap in slivers ({_fmt(fit["overlap_pairs"])} pairs, {fit["overlap_km2"]:.0f}
 total) and leave slivers of gap ({_fmt(fit["gaps"])} holes in their union,
 {fit["gap_km2"]:.0f} km², among them the Belgian enclaves of Baarle-Hertog, which are
 real); in 99 % of the holes no point is farther than {fit["gap_depth_p99"]:.0f} m from a
-polygon. `allocatie.geo` therefore counts a point within 50 m of a wijk as
+polygon. `allocatie.areas.geo` therefore counts a point within 50 m of a wijk as
 lying in it.
 
 **`areas.csv`** ({_fmt(sizes[AREAS_FILE])} bytes): UTF-8, one row per code
@@ -741,7 +748,7 @@ Notes:
   Their 2022 counts are attached to the code as CBS published them, but may
   describe a different area than the 2024 polygon.
 - Buurten with no 2024 polygon for their parent wijk keep their statistics;
-  they cannot be placed on the map by code alone (`allocatie.geo.area_points`
+  they cannot be placed on the map by code alone (`allocatie.areas.geo.area_points`
   returns NaN for them).
 
 ## Sanity figures and the pilot municipalities
@@ -771,8 +778,8 @@ def main(argv: list[str] | None = None) -> int:
     report = build_join_report(src)
     pilot = check_pilot(areas, report)
 
-    write_polygons(src.polygons, HERE / POLYGON_FILE)
-    write_csv(areas, HERE / AREAS_FILE)
+    write_polygons(src.polygons, BUNDLED / POLYGON_FILE)
+    write_csv(areas, BUNDLED / AREAS_FILE)
     write_csv(report, HERE / REPORT_FILE)
     readme = render_readme(cbs, src, areas, report, pilot, polygon_fit(src.polygons))
     (HERE / README_FILE).write_text(readme, encoding="utf-8", newline="\n")

@@ -9,8 +9,8 @@ It reads ``data/wijken/areas.csv`` and the bundled wijk polygons directly (not
 through ``allocatie``), computes every index with PySAL ``segregation`` for
 Enschede, Almelo and Hengelo at buurt and at wijk level, and writes
 ``tests/reference/pysal_reference.json``. ``tests/test_segregation.py`` then
-checks ``allocatie.segregation`` against the stored numbers to 1e-6, and
-``tests/test_adjacency.py`` checks ``allocatie.adjacency.queen_graph`` against
+checks ``allocatie.areas.segregation`` against the stored numbers to 1e-6, and
+``tests/test_adjacency.py`` checks ``allocatie.areas.adjacency.queen_graph`` against
 the stored libpysal neighbour pairs.
 
 The contiguity used for the spatial index is libpysal's own
@@ -48,7 +48,7 @@ GROUP = "migration_non_western"
 TOTAL = "residents"
 #: Multigroup split: non-western, western and Dutch background (the rest).
 MULTIGROUPS = ("migration_non_western", "migration_western", "dutch_background")
-#: Neighbours are at most this far apart (m), as allocatie.adjacency's default.
+#: Neighbours are at most this far apart (m), as allocatie.areas.adjacency's default.
 TOLERANCE_M = 25.0
 
 SINGLE = {

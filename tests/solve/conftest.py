@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from allocatie.problem import ProblemData
+from allocatie.model.problem import ProblemData
 
 
 def random_problem(

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from allocatie.problem import ProblemData
+from allocatie.model.problem import ProblemData
 from allocatie.solve import INFEASIBLE, OPTIMAL, solve
 from allocatie.solve.brute import MAX_PAIRS, solve_brute
 from allocatie.solve.cpsat import solve_cpsat

@@ -1,0 +1,5 @@
+"""``python -m allocatie``: the same as the ``allocatie`` command."""
+
+from allocatie.cli.main import main
+
+main()

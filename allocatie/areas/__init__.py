@@ -1,0 +1,1 @@
+"""Neighbourhoods: CBS statistics and polygons, geography, concentration and segregation indices."""

@@ -1,0 +1,1 @@
+"""Reading and validating what the user gives: files, the policy, the vocabulary of codes."""

@@ -1,0 +1,1 @@
+"""The builder → ProblemData contract: eligible pairs, caps and scores as immutable arrays."""

@@ -1,0 +1,310 @@
+"""Compile validated tables into an :class:`Instance`: report tables, solver arrays.
+
+This is the one place where the rules of DESIGN §3 meet the data: eligibility,
+spreading areas and their caps, quality scores, pins and refusals. Everything
+after it (solvers, explanations, reports) reads the result and never goes back
+to the raw tables, so a rule cannot be applied twice in two slightly different
+ways.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from allocatie.areas.concentration import dwelling_areas
+from allocatie.inputs.errors import InputError, Problem
+from allocatie.inputs.policy import Policy
+from allocatie.model.eligibility import funnel, pair_table, people_to_house
+from allocatie.model.problem import ProblemData
+from allocatie.model.scores import PARTS, quality_parts, quality_score
+
+
+@dataclass(frozen=True)
+class Instance:
+    """A compiled matching problem together with the tables that explain it.
+
+    Attributes
+    ----------
+    households
+        Validated households in input order, with ``people`` (persons plus
+        expected reunification) and ``wait_days`` added.
+    dwellings
+        Validated, area-resolved dwellings in input order, with the spreading
+        columns of :func:`allocatie.areas.concentration.dwelling_areas`.
+    pairs
+        Every size-fitting pair with its rule columns; the eligible ones also
+        carry their quality parts and score. ``pairs.problem_index`` is the
+        position of an eligible pair in ``problem``'s pair arrays (-1 otherwise).
+    funnel
+        Per household, dwellings left after each rule.
+    policy, date, date_note
+        The policy and the matching date (with where that date came from).
+    problem
+        The solver-facing arrays.
+    area_codes
+        Code of each spreading area, by area index of ``problem``.
+    """
+
+    households: pd.DataFrame
+    dwellings: pd.DataFrame
+    pairs: pd.DataFrame
+    funnel: pd.DataFrame
+    policy: Policy
+    date: dt.date
+    date_note: str
+    problem: ProblemData
+    area_codes: np.ndarray
+
+
+def matching_date(
+    households: pd.DataFrame, policy: Policy, override: dt.date | None = None
+) -> tuple[dt.date, str]:
+    """The day the plan is made and a note saying where it came from."""
+    if override is not None:
+        return override, "given on the command line"
+    if policy.matching.date is not None:
+        return policy.matching.date, "from the policy ([matching] date)"
+    latest = pd.Timestamp(households["linked_on"].max()).date()
+    return latest, "latest linked_on among the households ([matching] date not set)"
+
+
+def index_pairs(
+    table: pd.DataFrame | None,
+    households: pd.DataFrame,
+    dwellings: pd.DataFrame,
+    kind: str,
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Translate pin/refusal ids into positions, reporting ids that do not exist."""
+    empty = pd.DataFrame({"household": [], "dwelling": [], "source_line": []}, dtype=np.int64)
+    if table is None or table.empty:
+        return empty, []
+    file = table.attrs.get("file", kind)
+    h_pos = pd.Series(np.arange(len(households)), index=households["household_id"].astype(str))
+    d_pos = pd.Series(np.arange(len(dwellings)), index=dwellings["dwelling_id"].astype(str))
+    h = table["household_id"].astype(str).map(h_pos)
+    d = table["dwelling_id"].astype(str).map(d_pos)
+    problems = [
+        Problem(file, int(line), "household_id", f"unknown household '{hid}'")
+        for hid, line in zip(table["household_id"][h.isna()], table["source_line"][h.isna()])
+    ] + [
+        Problem(file, int(line), "dwelling_id", f"unknown dwelling '{did}'")
+        for did, line in zip(table["dwelling_id"][d.isna()], table["source_line"][d.isna()])
+    ]
+    ok = h.notna() & d.notna()
+    out = pd.DataFrame(
+        {
+            "household": h[ok].astype(np.int64).to_numpy(),
+            "dwelling": d[ok].astype(np.int64).to_numpy(),
+            "source_line": table["source_line"][ok].astype(np.int64).to_numpy(),
+        }
+    )
+    return out, problems
+
+
+def _check_pins(pins: pd.DataFrame, pairs: pd.DataFrame, file: str) -> list[Problem]:
+    """Pins must name distinct households and dwellings and respect every hard rule."""
+    problems: list[Problem] = []
+    for column, what in (("household", "household"), ("dwelling", "dwelling")):
+        repeated = pins[column].duplicated(keep="first")
+        problems += [
+            Problem(file, int(line), f"{what}_id", f"this {what} is pinned twice")
+            for line in pins["source_line"][repeated]
+        ]
+    merged = pins.merge(pairs, on=["household", "dwelling"], how="left")
+    for line, eligible, rent, access, avail, excl, refused in zip(
+        merged["source_line"],
+        merged["eligible"],
+        merged["fits_rent"],
+        merged["fits_access"],
+        merged["available"],
+        merged["not_excluded"],
+        merged["not_refused"],
+    ):
+        if pd.notna(eligible) and bool(eligible):
+            continue
+        if pd.isna(eligible):
+            why = "the dwelling's bedrooms do not fit the household's size"
+        else:
+            broken = [
+                text
+                for ok, text in (
+                    (rent, "the rent is above the household's cap"),
+                    (access, "the dwelling is not accessible enough"),
+                    (avail, "the dwelling is not available in the matching window"),
+                    (excl, "the dwelling is in an area the household excluded"),
+                    (refused, "the household refused this dwelling"),
+                )
+                if not ok
+            ]
+            why = "; ".join(broken)
+        problems.append(Problem(file, int(line), None, f"pinned pair breaks a rule: {why}"))
+    return problems
+
+
+def _spread(rows: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+    """``values`` at positions ``rows`` of an array of ``size``, NaN elsewhere."""
+    out = np.full(size, np.nan, dtype=values.dtype)
+    out[rows] = values
+    return out
+
+
+def _area_caps(
+    dwellings: pd.DataFrame, policy: Policy
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Area index per dwelling, and per-area household and persons caps."""
+    codes, area = np.unique(dwellings["area_code"].astype(str).to_numpy(), return_inverse=True)
+    cap = policy.spreading.max_households_per_area
+    max_households = np.full(len(codes), -1 if cap is None else cap, dtype=np.int64)
+    if cap is not None:  # earlier runs of the period used part of each area's cap
+        earlier = pd.Series(policy.spreading.placed_this_period, dtype=np.int64)
+        used = earlier.reindex(codes, fill_value=0).to_numpy()
+        max_households = np.maximum(max_households - used, 0)
+    room = pd.Series(dwellings["headroom_persons"].to_numpy(), index=area).groupby(level=0).first()
+    room = room.reindex(range(len(codes)))
+    max_persons = np.where(np.isfinite(room), room, -1).astype(np.int64)
+    return codes, area, max_households, max_persons
+
+
+def build_instance(
+    households: pd.DataFrame,
+    dwellings: pd.DataFrame,
+    policy: Policy,
+    stats: pd.DataFrame,
+    *,
+    pins: pd.DataFrame | None = None,
+    refusals: pd.DataFrame | None = None,
+    distances: pd.DataFrame | None = None,
+    date: dt.date | None = None,
+) -> Instance:
+    """Apply the rules and compile the solver arrays.
+
+    Parameters
+    ----------
+    households, dwellings
+        Validated tables (dwellings already resolved to buurt/wijk/gemeente).
+    policy
+        The run's policy.
+    stats
+        Area statistics indexed by code (see :mod:`allocatie.areas.data`).
+    pins, refusals
+        Optional tables of ``household_id``/``dwelling_id`` with ``source_line``
+        (``attrs["file"]`` names their file in problems).
+    distances
+        Optional metres from each dwelling (row, positional) to the nearest
+        amenity of each category (columns).
+    date
+        Matching date overriding the policy's.
+
+    Raises
+    ------
+    InputError
+        For problems that only show when files are combined: unknown ids in
+        pins or refusals, pins that break a rule, households linked after the
+        matching date, a spreading indicator the area data lacks.
+    """
+    households = households.reset_index(drop=True).copy()
+    dwellings = dwellings.reset_index(drop=True).copy()
+    problems: list[Problem] = []
+    indicator = policy.spreading.indicator
+    if indicator not in stats.columns:
+        known = [c for c in stats.columns if c.startswith("migration_")]
+        problems.append(
+            Problem(
+                "policy",
+                None,
+                "spreading.indicator",
+                f"the area data has no indicator '{indicator}'; available: {', '.join(known)}",
+            )
+        )
+        raise InputError(problems)
+
+    when, note = matching_date(households, policy, date)
+    linked = households["linked_on"].to_numpy().astype("datetime64[D]")
+    wait = (np.datetime64(when, "D") - linked).astype(np.int64)
+    late = wait < 0
+    hfile = households.attrs.get("file", "households")
+    problems += [
+        Problem(hfile, int(line), "linked_on", f"linked after the matching date {when}")
+        for line in households["source_line"][late]
+    ]
+    households["people"] = people_to_house(households)
+    households["wait_days"] = np.maximum(wait, 0)
+
+    dwellings = pd.concat([dwellings, dwelling_areas(dwellings, stats, policy.spreading)], axis=1)
+
+    refusal_idx, errs = index_pairs(refusals, households, dwellings, "refusals")
+    problems += errs
+    pin_idx, errs = index_pairs(pins, households, dwellings, "pins")
+    problems += errs
+
+    pairs = pair_table(households, dwellings, policy, when, refusal_idx)
+    if len(pin_idx):
+        problems += _check_pins(pin_idx, pairs, pins.attrs.get("file", "pins"))
+    if problems:
+        raise InputError(problems)
+
+    rows = np.flatnonzero(pairs["eligible"].to_numpy())
+    eligible = pairs.iloc[rows]
+    parts = quality_parts(households, dwellings, eligible, policy, wait, distances)
+    # Written straight into compact columns (not joined): at national scale the pair
+    # table is the largest object of a run.
+    for column in PARTS:
+        pairs[column] = _spread(rows, parts[column].to_numpy(dtype=np.float32), len(pairs))
+    pairs["quality"] = _spread(rows, quality_score(parts, policy).astype(np.float32), len(pairs))
+    n_d = len(dwellings)
+    pin_keys = pin_idx["household"].to_numpy() * n_d + pin_idx["dwelling"].to_numpy()
+    keys = eligible["household"].to_numpy(dtype=np.int64) * n_d + eligible["dwelling"].to_numpy()
+    pinned = np.zeros(len(pairs), dtype=bool)
+    pinned[rows] = np.isin(keys, pin_keys)
+    pairs["pinned"] = pinned
+    index = np.full(len(pairs), -1, dtype=np.int32)
+    index[rows] = np.arange(len(rows), dtype=np.int32)
+    pairs["problem_index"] = index
+    eligible = pairs.iloc[rows]
+
+    codes, area, max_households, max_persons = _area_caps(dwellings, policy)
+    complex_ids = dwellings["complex_id"].astype("string")
+    building = np.full(len(dwellings), -1, dtype=np.int64)
+    has = complex_ids.notna().to_numpy()
+    if has.any():
+        building[has] = np.unique(complex_ids[has].to_numpy(dtype=str), return_inverse=True)[1]
+    cap = policy.spreading.max_per_complex
+    d = eligible["dwelling"].to_numpy()
+    problem = ProblemData(
+        n_households=len(households),
+        n_dwellings=len(dwellings),
+        pair_household=eligible["household"].to_numpy(),
+        pair_dwelling=d,
+        pair_persons=households["persons"].to_numpy(dtype=np.int64)[eligible["household"]],
+        pair_outside=(~dwellings["concentrated"].to_numpy(dtype=bool))[d].astype(np.int64),
+        pair_quality=eligible["quality"].to_numpy(),
+        pair_pinned=eligible["pinned"].to_numpy(dtype=bool),
+        dwelling_area=area,
+        dwelling_complex=building,
+        area_max_households=max_households,
+        area_max_persons=max_persons,
+        complex_max=-1 if cap is None else cap,
+    )
+    dwellings["area_index"] = area
+    pin_conflicts = problem.violations(problem.pair_pinned)
+    if pin_conflicts:
+        file = pins.attrs.get("file", "pins") if pins is not None else "pins"
+        raise InputError(
+            Problem(file, None, None, f"the pins alone break a cap of the policy: {conflict}")
+            for conflict in pin_conflicts
+        )
+    return Instance(
+        households=households,
+        dwellings=dwellings,
+        pairs=pairs,
+        funnel=funnel(pairs, len(households)),
+        policy=policy,
+        date=when,
+        date_note=note,
+        problem=problem,
+        area_codes=codes,
+    )

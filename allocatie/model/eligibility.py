@@ -1,0 +1,234 @@
+"""Hard eligibility of (household, dwelling) pairs, DESIGN §3, vectorised.
+
+Only pairs that fit on size are ever materialised: dwellings are sorted by
+bedrooms and each household's bedroom range is cut out with ``searchsorted``.
+That keeps the pair table proportional to the number of plausible pairs rather
+than households × dwellings, and every further rule is a column operation on
+that table. The rule columns are kept (not only their conjunction) because the
+explanation of a waiting household is the first rule that leaves it with
+nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from allocatie.inputs.policy import Policy
+
+#: Rule columns in the order a coordinator would check them; each builds on the
+#: previous ones in :func:`funnel`.
+RULES = ("fits_rent", "fits_access", "available", "not_excluded", "not_refused")
+
+
+def people_to_house(households: pd.DataFrame) -> np.ndarray:
+    """Persons the dwelling must fit: ``persons + expected_reunification``."""
+    extra = households.get("expected_reunification")
+    extra = 0 if extra is None else extra.fillna(0).to_numpy(dtype=np.int64)
+    return households["persons"].to_numpy(dtype=np.int64) + extra
+
+
+def min_bedrooms(people: np.ndarray) -> np.ndarray:
+    """``ceil((p - 1) / 2)``: two persons per bedroom plus one in the living room."""
+    return np.asarray(people, dtype=np.int64) // 2
+
+
+def _in_ranges(
+    keys: np.ndarray, low: np.ndarray, high: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """All (row, key index) with ``low[row] <= keys[index] <= high[row]``, without a loop.
+
+    The keys are sorted once; each row's range is two ``searchsorted`` calls,
+    and the ranges are expanded with ``repeat`` arithmetic.
+    """
+    order = np.argsort(keys, kind="stable")
+    sorted_keys = keys[order]
+    lo = np.searchsorted(sorted_keys, low, side="left")
+    hi = np.searchsorted(sorted_keys, high, side="right")
+    counts = np.maximum(hi - lo, 0)
+    rows = np.repeat(np.arange(len(low)), counts)
+    starts = np.repeat(lo - (np.cumsum(counts) - counts), counts)
+    return rows, order[starts + np.arange(counts.sum())]
+
+
+def size_pairs(
+    people: np.ndarray,
+    bedrooms: np.ndarray,
+    max_extra_bedrooms: int,
+    household_group: np.ndarray | None = None,
+    dwelling_group: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """All (household, dwelling) index pairs whose bedroom count fits, sorted.
+
+    With groups (municipality numbers), a household only meets dwellings of its
+    own group; a household with group ``-1`` meets every dwelling. The group is
+    folded into the sort key (``group · span + bedrooms``) so one search covers
+    the whole country.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Household and dwelling indices of the pairs, sorted by household, then
+        dwelling, so that every later step is deterministic.
+    """
+    bedrooms = np.asarray(bedrooms, dtype=np.int64)
+    lowest = min_bedrooms(people)
+    highest = lowest + max_extra_bedrooms
+    if household_group is None or dwelling_group is None:
+        household, dwelling = _in_ranges(bedrooms, lowest, highest)
+    else:
+        household_group = np.asarray(household_group, dtype=np.int64)
+        span = int(max(bedrooms.max(initial=0), highest.max(initial=0))) + 2
+        keyed = household_group >= 0
+        rows_k, dw_k = _in_ranges(
+            np.asarray(dwelling_group, dtype=np.int64) * span + bedrooms,
+            household_group[keyed] * span + lowest[keyed],
+            household_group[keyed] * span + highest[keyed],
+        )
+        rows_f, dw_f = _in_ranges(bedrooms, lowest[~keyed], highest[~keyed])
+        household = np.concatenate([np.flatnonzero(keyed)[rows_k], np.flatnonzero(~keyed)[rows_f]])
+        dwelling = np.concatenate([dw_k, dw_f])
+    pairs = np.lexsort((dwelling, household))
+    return household[pairs], dwelling[pairs]
+
+
+def municipality_groups(
+    households: pd.DataFrame, dwellings: pd.DataFrame
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Group numbers for :func:`size_pairs`, or ``None`` when households name no municipality."""
+    if "gemeente_code" not in households.columns or households["gemeente_code"].isna().all():
+        return None, None
+    codes = pd.Index(
+        sorted(set(dwellings["gemeente_code"].dropna()) | set(households["gemeente_code"].dropna()))
+    )
+    household_group = codes.get_indexer(households["gemeente_code"].astype(object))
+    dwelling_group = codes.get_indexer(dwellings["gemeente_code"].astype(object))
+    return household_group, dwelling_group
+
+
+def in_area_list(
+    lists: pd.Series,
+    dwelling_codes: pd.DataFrame,
+    household: np.ndarray,
+    dwelling: np.ndarray,
+) -> np.ndarray:
+    """Whether a dwelling's area codes meet its household's list, per pair.
+
+    ``lists`` holds a tuple of area codes per household; ``dwelling_codes`` has
+    one column per level (buurt, wijk, gemeente) of each dwelling's codes.
+    """
+    wanted = lists.reset_index(drop=True).explode().dropna()
+    if wanted.empty or len(household) == 0:
+        return np.zeros(len(household), dtype=bool)
+    wanted = pd.DataFrame({"h": wanted.index.to_numpy(), "code": wanted.to_numpy(dtype=str)})
+    located = (
+        dwelling_codes.reset_index(drop=True)
+        .melt(ignore_index=False, value_name="code")
+        .dropna(subset=["code"])
+    )
+    located = pd.DataFrame({"d": located.index.to_numpy(), "code": located["code"].astype(str)})
+    hits = wanted.merge(located, on="code")[["h", "d"]].drop_duplicates()
+    n_dwellings = len(dwelling_codes)
+    keys = hits["h"].to_numpy(dtype=np.int64) * n_dwellings + hits["d"].to_numpy(dtype=np.int64)
+    return np.isin(household.astype(np.int64) * n_dwellings + dwelling, keys)
+
+
+def area_codes(dwellings: pd.DataFrame) -> pd.DataFrame:
+    """The codes a dwelling is located in, one column per level."""
+    return dwellings[["buurt_code", "wijk_code", "gemeente_code"]].astype(object)
+
+
+def pair_table(
+    households: pd.DataFrame,
+    dwellings: pd.DataFrame,
+    policy: Policy,
+    date: dt.date,
+    refusals: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Size-fitting pairs with one boolean column per remaining hard rule.
+
+    Parameters
+    ----------
+    households, dwellings
+        Typed, validated and (for dwellings) area-resolved tables, in the row
+        order the user gave; their positions are the indices used here.
+    policy
+        Rule settings (caps, occupancy norm, matching window).
+    date
+        The matching date: dwellings available up to ``date + window_days``
+        are on offer.
+    refusals
+        Optional ``household``/``dwelling`` index pairs a household refused.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``household``, ``dwelling``, ``extra_bedrooms``, the
+        :data:`RULES` and ``eligible`` (all rules hold).
+    """
+    people = people_to_house(households)
+    bedrooms = dwellings["bedrooms"].to_numpy(dtype=np.int64)
+    h, d = size_pairs(
+        people,
+        bedrooms,
+        policy.occupancy.max_extra_bedrooms,
+        *municipality_groups(households, dwellings),
+    )
+
+    caps = policy.affordability
+    cap = np.where(people <= 2, caps.cap_low, caps.cap_high)
+    protected = households["income_below_rent_benefit_limit"].to_numpy(dtype=bool)
+    rent = dwellings["rent"].to_numpy(dtype=float)
+    fits_rent = ~protected[h] | (rent[d] <= cap[h] + 1e-9)
+
+    needs_access = households["needs_accessible"].to_numpy(dtype=bool)
+    accessible = dwellings["accessible"].to_numpy(dtype=bool)
+    max_floor = households["max_floor"].astype("Float64").fillna(np.inf).to_numpy(dtype=float)
+    floor = dwellings["floor"].to_numpy(dtype=float)
+    elevator = dwellings["elevator"].to_numpy(dtype=bool)
+    fits_access = (~needs_access[h] | accessible[d]) & ((floor[d] <= max_floor[h]) | elevator[d])
+
+    last_day = np.datetime64(date + dt.timedelta(days=policy.matching.window_days), "D")
+    available = (dwellings["available_from"].to_numpy().astype("datetime64[D]") <= last_day)[d]
+
+    excluded = in_area_list(households["excluded_areas"], area_codes(dwellings), h, d)
+
+    refused = np.zeros(len(h), dtype=bool)
+    if refusals is not None and len(refusals):
+        n = len(dwellings)
+        keys = refusals["household"].to_numpy(dtype=np.int64) * n + refusals["dwelling"]
+        refused = np.isin(h.astype(np.int64) * n + d, keys.to_numpy(dtype=np.int64))
+
+    table = pd.DataFrame(
+        {
+            "household": h.astype(np.int32),
+            "dwelling": d.astype(np.int32),
+            "extra_bedrooms": (bedrooms[d] - min_bedrooms(people)[h]).astype(np.int16),
+            "fits_rent": fits_rent,
+            "fits_access": fits_access,
+            "available": available,
+            "not_excluded": ~excluded,
+            "not_refused": ~refused,
+        }
+    )
+    table["eligible"] = table[list(RULES)].all(axis=1)
+    return table
+
+
+def funnel(pairs: pd.DataFrame, n_households: int) -> pd.DataFrame:
+    """Per household, how many dwellings survive each successive rule.
+
+    Column ``size`` counts dwellings that fit on bedrooms; each following
+    column counts those that also pass that rule and all before it. The first
+    column that reaches zero is why a household cannot be placed at all.
+    """
+    passed = pd.DataFrame({"size": np.ones(len(pairs), dtype=bool)})
+    running = passed["size"].to_numpy()
+    for rule in RULES:
+        running = running & pairs[rule].to_numpy(dtype=bool)
+        passed[rule] = running
+    passed["household"] = pairs["household"].to_numpy()
+    counts = passed.groupby("household").sum()
+    return counts.reindex(range(n_households), fill_value=0).astype(np.int64)

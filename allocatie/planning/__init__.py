@@ -1,0 +1,1 @@
+"""The half year: planner, FCFS baseline, scenarios, synthetic streams, benchmarks."""

@@ -1,0 +1,210 @@
+"""Plots of a scenario run, for the planner's report (PNG, matplotlib Agg).
+
+Two figures, one panel per scenario run (the base and each variant):
+
+- :func:`write_cumulative` — cumulative persons housed meeting by meeting,
+  optimised against first-come-first-served (mean over seeds, band from the
+  lowest to the highest seed), with the taakstelling pace line and the
+  period's target;
+- :func:`write_placements` — households placed per wijk (mean per seed),
+  split into placements inside and outside concentrated areas, optimised and
+  first-come-first-served side by side.
+
+Labels are English with the Dutch terms of the trade (taakstelling,
+achterstand), like the rest of the command line. Area names and the
+concentration status come from CBS data, so that figure says "Bron: CBS".
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+__all__ = ["cumulative_figure", "placements_figure", "write_cumulative", "write_placements"]
+
+#: Colour and line style per method, the same in every figure.
+STYLE = {
+    "optimised": {"color": "#1f77b4", "linestyle": "-", "marker": "o", "label": "optimised"},
+    "fcfs": {
+        "color": "#d95f02",
+        "linestyle": "--",
+        "marker": "s",
+        "label": "first come, first served",
+    },
+}
+_CBS = "Bron: CBS (wijk- en buurtindeling, migratieachtergrond 2022), CC-BY 4.0"
+
+
+def _grid(n: int) -> tuple[int, int]:
+    columns = min(n, 3)
+    return max(math.ceil(n / columns), 1), max(columns, 1)
+
+
+def cumulative_figure(monthly: pd.DataFrame, *, title: str) -> Figure:
+    """Cumulative persons housed against the pace line, one panel per scenario run.
+
+    Parameters
+    ----------
+    monthly
+        The ``monthly`` table of :class:`allocatie.planning.scenario.Comparison`:
+        ``scenario``, ``method``, ``seed``, ``meeting``, ``cumulative_persons``,
+        ``pace_line``, ``target_persons``.
+    title
+        Figure title (the scenario's title).
+    """
+    runs = list(dict.fromkeys(monthly["scenario"]))
+    rows, columns = _grid(len(runs))
+    figure, axes = plt.subplots(
+        rows, columns, figsize=(5.2 * columns, 3.9 * rows + 0.9), squeeze=False, sharey=True
+    )
+    seeds = monthly["seed"].nunique()
+    top = max(float(monthly["target_persons"].max()), float(monthly["cumulative_persons"].max()))
+    for ax, run in zip(axes.flat, runs, strict=False):
+        data = monthly[monthly["scenario"] == run]
+        dates = pd.to_datetime(pd.Series(sorted(data["meeting"].unique())))
+        for method, style in STYLE.items():
+            part = data[data["method"] == method]
+            if part.empty:
+                continue
+            stats = part.groupby("meeting")["cumulative_persons"].agg(["mean", "min", "max"])
+            ax.plot(dates, stats["mean"].to_numpy(), **style, linewidth=2, markersize=4)
+            ax.fill_between(
+                dates, stats["min"].to_numpy(), stats["max"].to_numpy(), color=style["color"],
+                alpha=0.15, linewidth=0,
+            )  # fmt: skip
+        pace = data.groupby("meeting")["pace_line"].first()
+        target = int(data["target_persons"].iloc[0])
+        ax.plot(
+            dates, pace.to_numpy(), color="0.35", linestyle=":", linewidth=1.6, label="pace line"
+        )
+        ax.axhline(target, color="0.2", linewidth=0.8)
+        ax.annotate(
+            f"taakstelling + achterstand = {target}", (dates.iloc[0], target), xytext=(0, 3),
+            textcoords="offset points", fontsize=8, color="0.2",
+        )  # fmt: skip
+        ax.set_title(run, fontsize=11)
+        ax.set_xticks(dates)
+        ax.set_xticklabels([d.strftime("%b") for d in dates], fontsize=9)
+        ax.set_ylim(0, top * 1.1 + 1)
+        ax.grid(axis="y", color="0.9")
+        ax.set_ylabel("persons housed (cumulative)")
+    for ax in list(axes.flat)[len(runs) :]:
+        ax.set_visible(False)
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    figure.legend(
+        handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0.025), ncol=3, frameon=False,
+        fontsize=9,
+    )  # fmt: skip
+    figure.suptitle(title, fontsize=13)
+    figure.text(
+        0.01, 0.005,
+        f"After each monthly meeting; line = mean over {seeds} seed(s), band = lowest to highest. "
+        "Synthetic households and offers.",
+        fontsize=7.5, color="0.35",
+    )  # fmt: skip
+    figure.tight_layout(rect=(0, 0.08, 1, 0.96))
+    return figure
+
+
+def placements_figure(
+    placements: pd.DataFrame, names: pd.Series, *, title: str, seeds: int
+) -> Figure:
+    """Households placed per wijk, inside and outside concentrated areas.
+
+    Parameters
+    ----------
+    placements
+        The ``placements`` table of :class:`allocatie.planning.scenario.Comparison`
+        (``scenario``, ``method``, ``wijk_code``, ``concentrated``).
+    names
+        Wijk name by wijk code (e.g. ``Areas.stats["name"]``).
+    title
+        Figure title.
+    seeds
+        Number of seeds, to show means per seed.
+    """
+    runs = list(dict.fromkeys(placements["scenario"])) or ["(nothing placed)"]
+    wijken = sorted(placements["wijk_code"].dropna().astype(str).unique())
+    labels = [f"{names.get(w, w)}" for w in wijken]
+    rows, columns = _grid(len(runs))
+    height = max(2.8, 0.32 * len(wijken) + 1.6)
+    figure, axes = plt.subplots(
+        rows, columns, figsize=(5.6 * columns, height * rows + 1.0), squeeze=False, sharex=True
+    )
+    y = np.arange(len(wijken))
+    bar = 0.38
+    for ax, run in zip(axes.flat, runs, strict=False):
+        data = placements[placements["scenario"] == run]
+        shares = []
+        for offset, (method, style) in zip((-bar / 2, bar / 2), STYLE.items(), strict=True):
+            part = data[data["method"] == method]
+            counts = (
+                part.groupby(["wijk_code", "concentrated"]).size().unstack(fill_value=0)
+                .reindex(index=wijken, columns=[False, True], fill_value=0) / max(seeds, 1)
+            )  # fmt: skip
+            outside, inside = counts[False].to_numpy(), counts[True].to_numpy()
+            ax.barh(y + offset, outside, height=bar, color=style["color"], alpha=0.85)
+            ax.barh(
+                y + offset, inside, left=outside, height=bar, color=style["color"], alpha=0.35,
+                hatch="///", edgecolor=style["color"],
+            )  # fmt: skip
+            total = outside.sum() + inside.sum()
+            share = f"{outside.sum() / total:.0%}" if total else "–"
+            shares.append(f"{'opt.' if method == 'optimised' else 'fcfs'} {share}")
+        ax.set_yticks(y)
+        ax.set_yticklabels(labels, fontsize=8)
+        ax.invert_yaxis()
+        ax.set_title(f"{run}\noutside concentrated: {', '.join(shares)}", fontsize=10)
+        ax.set_xlabel("households placed per half year (mean per seed)")
+        ax.grid(axis="x", color="0.9")
+    for ax in list(axes.flat)[len(runs) :]:
+        ax.set_visible(False)
+    from matplotlib.patches import Patch
+
+    handles = [
+        Patch(color=STYLE["optimised"]["color"], alpha=0.85, label="optimised"),
+        Patch(color=STYLE["fcfs"]["color"], alpha=0.85, label="first come, first served"),
+        Patch(facecolor="white", edgecolor="0.3", hatch="///", label="in a concentrated area"),
+    ]
+    figure.legend(
+        handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.025), ncol=3, frameon=False,
+        fontsize=9,
+    )  # fmt: skip
+    figure.suptitle(title, fontsize=13)
+    figure.text(
+        0.01, 0.005,
+        f"Solid: placements outside concentrated areas; hatched: inside (area LQ ≥ threshold). "
+        f"Synthetic households and offers. {_CBS}",
+        fontsize=7.5, color="0.35",
+    )  # fmt: skip
+    figure.tight_layout(rect=(0, 0.07, 1, 0.95))
+    return figure
+
+
+def write_cumulative(path: Path, monthly: pd.DataFrame, *, title: str) -> None:
+    """Write :func:`cumulative_figure` to ``path`` (PNG, 130 dpi)."""
+    figure = cumulative_figure(monthly, title=title)
+    try:
+        figure.savefig(path, dpi=130, format="png")
+    finally:
+        plt.close(figure)
+
+
+def write_placements(
+    path: Path, placements: pd.DataFrame, names: pd.Series, *, title: str, seeds: int
+) -> None:
+    """Write :func:`placements_figure` to ``path`` (PNG, 130 dpi)."""
+    figure = placements_figure(placements, names, title=title, seeds=seeds)
+    try:
+        figure.savefig(path, dpi=130, format="png")
+    finally:
+        plt.close(figure)

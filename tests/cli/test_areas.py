@@ -1,0 +1,51 @@
+"""`allocatie areas`: city-wide indices and per-area quotients for the three pilot cities."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from allocatie.cli.main import cli
+from tests.paths import REFERENCE
+
+REFERENCE = json.loads((REFERENCE / "pysal_reference.json").read_text())
+
+
+@pytest.mark.parametrize("gemeente", ["GM0153", "GM0141", "GM0164"])
+@pytest.mark.parametrize("level", ["buurt", "wijk"])
+def test_json_matches_the_pysal_reference(gemeente, level):
+    result = CliRunner().invoke(
+        cli, ["areas", "--gemeente", gemeente, "--level", level, "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    reference = REFERENCE["municipalities"][gemeente][level]
+    for key in ("dissimilarity", "isolation", "exposure", "entropy", "gini"):
+        assert data[key] == pytest.approx(reference[key], abs=1e-6)
+    lqs = {a["code"]: a["lq"] for a in data["areas"]}
+    for code, lq in reference["location_quotients"].items():
+        if lq is not None and code in lqs:
+            assert lqs[code] == pytest.approx(lq, abs=1e-3)
+    assert {"code", "name", "residents", "share", "lq", "concentrated"} <= set(data["areas"][0])
+    assert all(a["concentrated"] == (a["lq"] >= 1.5) for a in data["areas"])
+
+
+def test_table_names_the_concentrated_wijk_of_enschede():
+    result = CliRunner().invoke(cli, ["areas", "--gemeente", "GM0153", "--level", "wijk"])
+    assert result.exit_code == 0
+    assert "Enschede-Zuid" in result.output and "spatial_dissimilarity" in result.output
+
+
+def test_map_option_writes_a_png(tmp_path):
+    target = tmp_path / "hengelo.png"
+    result = CliRunner().invoke(cli, ["areas", "--gemeente", "GM0164", "--map", str(target)])
+    assert result.exit_code == 0
+    assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_unknown_municipality_is_a_clear_error():
+    result = CliRunner().invoke(cli, ["areas", "--gemeente", "GM9999"])
+    assert result.exit_code == 2
+    assert "No buurt statistics for GM9999" in result.output
