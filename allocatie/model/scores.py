@@ -24,6 +24,10 @@ QUALITY_SCALE = 1000
 #: together.
 WAITING_HORIZON_DAYS = 365
 
+#: Households waiting longer than this (10 weeks) are overdue under the usual agreements;
+#: the monthly report and the half-year planner count them the same way.
+OVERDUE_DAYS = 70
+
 #: Names of the quality parts, in report order.
 PARTS = ("interest", "wishes", "fit", "waiting")
 

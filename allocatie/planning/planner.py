@@ -88,8 +88,8 @@ from allocatie.inputs.policy import Period, Policy
 from allocatie.model.builder import Instance, build_instance
 from allocatie.model.eligibility import min_bedrooms, people_to_house
 from allocatie.model.problem import ProblemData
+from allocatie.model.scores import OVERDUE_DAYS
 from allocatie.planning.baseline import fcfs_plan, offer_rank, queue_rank
-from allocatie.report.outputs import OVERDUE_DAYS
 from allocatie.solve import INFEASIBLE, solve
 
 __all__ = [

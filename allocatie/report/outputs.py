@@ -21,12 +21,9 @@ import pandas as pd
 import xlsxwriter
 
 from allocatie.model.builder import Instance
-from allocatie.model.scores import PARTS
+from allocatie.model.scores import OVERDUE_DAYS, PARTS
 from allocatie.report.explain import explain
 from allocatie.solve import Result
-
-#: Households waiting longer than this (10 weeks) are overdue under the usual agreements.
-OVERDUE_DAYS = 70
 
 
 def plan_table(instance: Instance, result: Result, lang: str = "en") -> pd.DataFrame:
