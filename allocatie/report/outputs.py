@@ -8,10 +8,6 @@ plan that someone could mistake for a real one.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import signal
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -23,6 +19,7 @@ import xlsxwriter
 from allocatie.model.builder import Instance
 from allocatie.model.scores import OVERDUE_DAYS, PARTS
 from allocatie.report.explain import explain
+from allocatie.report.output_set import write_csv, write_outputs
 from allocatie.solve import Result
 
 
@@ -175,56 +172,45 @@ def _write_sheet(sheet: Any, frame: pd.DataFrame) -> None:
         sheet.write_row(row, 0, values)
 
 
-def write_outputs(out_dir: Path, writers: dict[str, Callable[[Path], None]]) -> list[Path]:
-    """Write every file into a temporary folder, then move them into ``out_dir``.
-
-    Each writer receives the temporary path of its file. Nothing appears in
-    ``out_dir`` unless every writer succeeded.
-    """
-    out_dir = Path(out_dir)
-    parent = out_dir.resolve().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".allocatie-", dir=parent))
-    try:
-        for name, write in writers.items():
-            write(staging / name)
-        out_dir.mkdir(parents=True, exist_ok=True)
-        # Ctrl-C or a SIGTERM now would leave a new plan.csv next to an old kpis.json;
-        # hold them back for the few renames and let them act once all files are in place.
-        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-        try:
-            for name in writers:
-                os.replace(staging / name, out_dir / name)
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, held)
-        return [out_dir / name for name in writers]
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
 def _write_json(data: dict[str, Any], path: Path) -> None:
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
+#: Every file a monthly run may write into its folder; a run removes those it does not
+#: write this time, so no file of an earlier run stands beside a new plan.
+PLAN_FILES = (
+    "plan.csv",
+    "plan.xlsx",
+    "kpis.json",
+    "areas.csv",
+    "report.html",
+    "map.png",
+    "manifest.json",
+)
+
+
 def write_plan(out_dir: Path, outcome: Any, maps: bool = True) -> list[Path]:
-    """Write every output of a run into ``out_dir`` at once.
+    """Write every output of a run into ``out_dir`` as one set.
 
     ``plan.csv``, ``plan.xlsx``, ``areas.csv``, ``kpis.json`` and ``manifest.json``;
     with ``maps`` also ``map.png`` and ``report.html``. ``outcome`` is a
-    :class:`allocatie.match.Outcome`.
+    :class:`allocatie.match.Outcome`. See :func:`write_outputs` for how the set is
+    kept whole (and why an output may never replace an input).
     """
     plan, figures = outcome.plan, outcome.kpis
     writers: dict[str, Callable[[Path], None]] = {
-        "plan.csv": lambda p: plan.to_csv(p, index=False, lineterminator="\n"),
-        "areas.csv": lambda p: outcome.area_effects.to_csv(p, index=False, lineterminator="\n"),
+        "plan.csv": lambda p: write_csv(plan, p),
+        "areas.csv": lambda p: write_csv(outcome.area_effects, p),
         "plan.xlsx": lambda p: _write_excel(plan, figures, p),
         "kpis.json": lambda p: _write_json(figures, p),
         "manifest.json": lambda p: _write_json(outcome.manifest, p),
     }
     if maps:
-        from allocatie.report.html_report import (
-            report_writers,
-        )  # matplotlib/folium only when needed
+        # matplotlib and folium only when needed
+        from allocatie.report.html_report import report_writers
 
         writers.update(report_writers(outcome))
-    return write_outputs(out_dir, writers)
+    inputs = [entry["path"] for entry in outcome.manifest.get("inputs", {}).values()]
+    return write_outputs(
+        out_dir, writers, owned=PLAN_FILES, inputs=inputs, manifest="manifest.json"
+    )
