@@ -104,7 +104,7 @@ def run(file: Path, out: Path, seeds: int | None, no_plots: bool, quiet: bool, d
 
     Example:
 
-        allocatie scenario run scenarios/enschede-2019h2-halfjaar.toml --out out/enschede
+        allocatie scenario run voorbeeld/enschede-2019h2-halfjaar.toml --out out/enschede
     """
     from allocatie import __version__
     from allocatie.areas.data import load_areas

@@ -1,0 +1,132 @@
+"""``allocatie areas``: how segregated a municipality's neighbourhoods are today.
+
+For everyone who wants to see the numbers behind the spreading rule before a
+plan is made: the city-wide indices and each buurt's or wijk's location
+quotient, from the bundled CBS data or the municipality's own area file. Input
+problems end with exit code 2 and a message, never a traceback. pandas and the
+area data are imported inside the command, so ``allocatie --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from allocatie.cli.errors import EXIT_INPUT
+from allocatie.inputs.errors import InputError
+
+__all__ = ["areas"]
+
+_EXISTING = click.Path(dir_okay=False, path_type=Path)
+
+
+@click.command()
+@click.option("--gemeente", required=True, help="CBS municipality code, e.g. GM0153 (Enschede).")
+@click.option("--level", type=click.Choice(["buurt", "wijk"]), default="buurt", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@click.option(
+    "--indicator",
+    default="migration_non_western",
+    show_default=True,
+    help="Count column of the area data used as the spreading indicator.",
+)
+@click.option("--threshold", type=float, default=1.5, show_default=True, help="LQ threshold.")
+@click.option("--areas", "areas_file", type=_EXISTING, default=None, help="Your own area file.")
+@click.option(
+    "--map", "map_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="Also write a PNG map of the wijken coloured by location quotient.",
+)  # fmt: skip
+def areas(
+    gemeente: str,
+    level: str,
+    fmt: str,
+    indicator: str,
+    threshold: float,
+    areas_file: Path | None,
+    map_file: Path | None,
+) -> None:
+    """Segregation indices and location quotients of one municipality's areas.
+
+    Prints the city-wide indices (dissimilarity, isolation, exposure, entropy,
+    Gini; at wijk level also the spatial dissimilarity over the queen-contiguity
+    graph) and, per area, residents, indicator share, location quotient and
+    whether it counts as concentrated. Bron: CBS.
+
+    Example: allocatie areas --gemeente GM0153 --level wijk --format json
+    """
+    import json
+
+    import pandas as pd
+
+    from allocatie.areas.data import load_areas
+    from allocatie.areas.neighbourhood import before_after
+
+    try:
+        data = load_areas(areas_file)
+        if indicator not in data.stats.columns:
+            raise click.BadParameter(
+                f"no column '{indicator}' in the area data", param_hint="--indicator"
+            )
+        empty = pd.Series(dtype=int)
+        indices, table = before_after(data, gemeente, level, indicator, threshold, empty, empty)
+    except InputError as error:
+        click.echo(error.render(), err=True)
+        sys.exit(EXIT_INPUT)
+    if table.empty:
+        click.echo(f"No {level} statistics for {gemeente}; check the code (e.g. GM0153).", err=True)
+        sys.exit(EXIT_INPUT)
+    table = table.rename(columns={"share_before": "share", "lq_before": "lq",
+                                  "concentrated_before": "concentrated"})  # fmt: skip
+    columns = ["code", "name", "residents", "share", "lq", "concentrated"]
+    name = data.stats.loc[gemeente, "name"] if gemeente in data.stats.index else gemeente
+    if fmt == "json":
+        result = {
+            "gemeente": gemeente,
+            "name": str(name),
+            "level": level,
+            "indicator": indicator,
+            "lq_threshold": threshold,
+            "source": data.source,
+            **indices["before"],
+            "areas": table[columns].to_dict(orient="records"),
+        }
+        click.echo(json.dumps(result, indent=2, ensure_ascii=False, default=str))
+    else:
+        console = Console()
+        console.print(f"[bold]{escape(str(name))} ({gemeente})[/bold], {level} level, "
+                      f"indicator {indicator}, {len(table)} areas")  # fmt: skip
+        for key, value in indices["before"].items():
+            console.print(f"  {key:22} {value if value is None else f'{value:.4f}'}")
+        grid = Table(header_style="bold")
+        for column in columns:
+            grid.add_column(
+                column, justify="right" if column in ("residents", "share", "lq") else "left"
+            )
+        for row in table[columns].itertuples(index=False):
+            flag = "[red]yes[/red]" if row.concentrated else "no"
+            grid.add_row(row.code, escape(row.name), f"{row.residents:,}", f"{row.share:.1%}",
+                         f"{row.lq:.2f}", flag)  # fmt: skip
+        console.print(grid)
+        console.print(f"Source: {data.source}", style="dim")
+    if map_file is not None:
+        from allocatie.report.maps import (
+            PLACEMENT_COLUMNS,
+            indicator_label,
+            wijk_layer,
+            write_png_map,
+        )
+
+        _, wijk = before_after(data, gemeente, "wijk", indicator, threshold, empty, empty)
+        layer = wijk_layer(data, gemeente, wijk.set_index("code")["lq_before"], threshold=threshold)
+        nothing_placed = pd.DataFrame(columns=list(PLACEMENT_COLUMNS))
+        title = f"{name}: locatiequotiënt per wijk"
+        label = indicator_label(indicator)
+        layer["lq"] = layer["lq_before"]
+        write_png_map(map_file, layer, nothing_placed, column="lq", threshold=threshold,
+                      title=title, indicator_label=label)  # fmt: skip
+        click.echo(f"Map written: {map_file}", err=True)
