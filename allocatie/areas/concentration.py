@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from allocatie.areas.segregation import headroom_persons, location_quotient
+from allocatie.areas.segregation import headroom_persons, is_concentrated, location_quotient
 from allocatie.inputs.policy import Spreading
 
 #: Columns of the frame returned by :func:`dwelling_areas`.
@@ -76,7 +76,7 @@ def dwelling_areas(
     with np.errstate(divide="ignore", invalid="ignore"):
         share = area_grp / area_res
         gm_share = gm_grp / gm_res
-    concentrated = np.nan_to_num(lq, nan=0.0) >= spreading.lq_threshold
+    concentrated = is_concentrated(lq, spreading.lq_threshold)
     if spreading.projected_composition:
         room = headroom_persons(area_grp, area_res, gm_share, spreading.lq_threshold)
     else:

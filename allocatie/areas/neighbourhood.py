@@ -19,6 +19,7 @@ from allocatie.areas.data import Areas
 from allocatie.areas.segregation import (
     UndefinedIndexError,
     all_indices,
+    is_concentrated,
     location_quotient,
     spatial_dissimilarity,
 )
@@ -130,8 +131,8 @@ def effects(
             "share_before": np.round(group / total, 4),
             "lq_before": np.round(lq_before, 3),
             "lq_after": np.round(lq_after, 3),
-            "concentrated_before": lq_before >= lq_threshold,
-            "concentrated_after": lq_after >= lq_threshold,
+            "concentrated_before": is_concentrated(lq_before, lq_threshold),
+            "concentrated_after": is_concentrated(lq_after, lq_threshold),
             "households_placed": households,
             "persons_placed": persons,
             "gemeente_code": gemeente,
@@ -142,21 +143,18 @@ def effects(
         weights = weights_matrix(_country_graph(areas).subgraph(code[mapped]), code[mapped])
         position = np.cumsum(mapped) - 1  # row of each mapped wijk in ``weights``
     indices: dict[str, dict] = {}
-    bounds = np.flatnonzero(np.r_[True, gemeente[1:] != gemeente[:-1], True]) if len(code) else []
+    changes = np.r_[True, gemeente[1:] != gemeente[:-1], True]
+    bounds = np.flatnonzero(changes) if len(code) else np.zeros(0, dtype=np.intp)
     for start, stop in zip(bounds[:-1], bounds[1:]):  # one municipality per slice
         part = slice(start, stop)
-        entry = {
-            "areas": int(stop - start),
-            "before": _indices(group[part], total[part]),
-            "after": _indices(group_after[part], total_after[part]),
-        }
+        before = _indices(group[part], total[part])
+        after = _indices(group_after[part], total_after[part])
         if level == "wijk":
             keep = np.flatnonzero(mapped[part]) + start
             block = weights[position[keep]][:, position[keep]]
-            entry["before"]["spatial_dissimilarity"] = _spatial(group[keep], total[keep], block)
-            entry["after"]["spatial_dissimilarity"] = _spatial(
-                group_after[keep], total_after[keep], block
-            )
+            before["spatial_dissimilarity"] = _spatial(group[keep], total[keep], block)
+            after["spatial_dissimilarity"] = _spatial(group_after[keep], total_after[keep], block)
+        entry = {"areas": int(stop - start), "before": before, "after": after}
         indices[str(gemeente[start])] = entry
     for missing in set(gemeenten) - set(indices):
         indices[missing] = {"areas": 0, "before": dict.fromkeys(INDEX_KEYS),

@@ -1,7 +1,8 @@
 """Pure functions over area × group counts.
 
-Kept free of pandas objects and I/O so that each index can be checked against
-reference values (PySAL ``segregation``) in isolation.
+Kept free of I/O, and of pandas objects except at :func:`is_concentrated`'s
+edge, so that each index can be checked against reference values (PySAL
+``segregation``) in isolation.
 
 The city-wide indices follow PySAL ``segregation`` 2.5 (Massey & Denton 1988;
 Reardon & Firebaugh 2002; Morrill 1991) and agree with it to machine precision
@@ -21,7 +22,11 @@ it, no neighbours) raises :class:`UndefinedIndexError` rather than return nan.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import overload
+
 import numpy as np
+import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 
@@ -42,6 +47,72 @@ def location_quotient(
     with np.errstate(divide="ignore", invalid="ignore"):
         lq = (group / total) / ref_share
     return np.where((total > 0) & (ref_share > 0), lq, np.nan)
+
+
+@overload
+def is_concentrated(lq: float | np.floating | None, threshold: float) -> bool: ...
+
+
+@overload
+def is_concentrated(
+    lq: NDArray[np.number] | Sequence[float | None], threshold: float
+) -> NDArray[np.bool_]: ...
+
+
+@overload
+def is_concentrated(lq: pd.Series, threshold: float) -> pd.Series: ...
+
+
+def is_concentrated(
+    lq: float | np.floating | None | NDArray[np.number] | Sequence[float | None] | pd.Series,
+    threshold: float,
+) -> bool | NDArray[np.bool_] | pd.Series:
+    """Whether an area counts as concentrated: its LQ is at or above ``threshold``.
+
+    The one definition of the spreading rule's test (DESIGN §3), for matching,
+    the synthetic offers and every report, so that a plan and its map can never
+    disagree about which areas are concentrated.
+
+    A missing LQ (``nan``, ``None`` or ``pd.NA``: an area without statistics,
+    or without residents to compare, see :func:`location_quotient`) is *not*
+    concentrated. Nothing is known against placing there, and marking it
+    concentrated would steer households away from areas merely because CBS
+    publishes no counts for them; matching has always treated such areas this
+    way, and the reports say separately that the statistics are missing.
+
+    Parameters
+    ----------
+    lq
+        One location quotient, an array-like of them, or a
+        :class:`pandas.Series` of them.
+    threshold
+        The policy's ``lq_threshold``; an LQ equal to it is concentrated.
+
+    Returns
+    -------
+    bool or numpy.ndarray or pandas.Series
+        The same kind as ``lq``: a ``bool`` for a scalar (or 0-d array), a
+        boolean array of the same shape for an array-like, a boolean Series
+        with ``lq``'s index and name for a Series. Never missing.
+    """
+    if isinstance(lq, pd.Series):
+        values = lq.to_numpy(dtype=np.float64, na_value=np.nan)
+        return pd.Series(_at_or_over(values, threshold), index=lq.index, name=lq.name)
+    concentrated = _at_or_over(_as_float(lq), threshold)
+    return bool(concentrated) if concentrated.ndim == 0 else concentrated
+
+
+def _as_float(lq: object) -> NDArray[np.float64]:
+    """Quotients as a float array (0-d for a scalar), ``None`` and ``pd.NA`` as ``nan``."""
+    values = np.asarray(lq)
+    if values.dtype == object:
+        values = np.where(pd.isna(values), np.nan, values)
+    return values.astype(np.float64)
+
+
+def _at_or_over(values: NDArray[np.float64], threshold: float) -> NDArray[np.bool_]:
+    """``values >= threshold`` with ``nan`` counted as below (see :func:`is_concentrated`)."""
+    return ~np.isnan(values) & (values >= threshold)
 
 
 def headroom_persons(
@@ -135,7 +206,7 @@ def _group_total(x: NDArray[np.float64], index: str) -> float:
     return members
 
 
-def _plogp(p: NDArray[np.float64]) -> NDArray[np.float64]:
+def _plogp(p: NDArray[np.float64] | np.float64) -> NDArray[np.float64]:
     """``p · ln p`` with the limit ``0 · ln 0 = 0`` (an absent group adds no entropy)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(p > 0, p * np.log(p), 0.0)

@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 
 from allocatie.areas.data import Areas
-from allocatie.areas.segregation import location_quotient
+from allocatie.areas.segregation import is_concentrated, location_quotient
 from allocatie.inputs.io import SOURCE_LINE
 from allocatie.inputs.schema import DWELLING_COLUMNS, HOUSEHOLD_COLUMNS
 from allocatie.inputs.vocabulary import INTERESTS
@@ -422,7 +422,7 @@ def candidate_buurten(
         )
     else:
         lq = np.full(len(chosen), np.nan)
-    concentrated = np.nan_to_num(lq, nan=0.0) >= lq_threshold
+    concentrated = is_concentrated(lq, lq_threshold)
     weight = chosen["residents"].astype(float).to_numpy() * np.where(
         concentrated, concentrated_tilt, 1.0
     )

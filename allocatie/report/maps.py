@@ -93,7 +93,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
 from allocatie.areas.data import RD_NEW, WGS84, Areas
-from allocatie.areas.segregation import location_quotient
+from allocatie.areas.segregation import is_concentrated, location_quotient
 
 __all__ = [
     "PLACEMENT_COLUMNS",
@@ -371,8 +371,8 @@ def wijk_layer(
             "gemeente_name": polygons["gemeente_name"].astype(str),
             "lq_before": before,
             "lq_after": after,
-            "concentrated_before": (before >= threshold).fillna(False).astype(bool),
-            "concentrated_after": (after >= threshold).fillna(False).astype(bool),
+            "concentrated_before": is_concentrated(before, threshold),
+            "concentrated_after": is_concentrated(after, threshold),
         },
         geometry=polygons.geometry,
         crs=polygons.crs or WGS84,
@@ -855,7 +855,7 @@ def interactive_map(
         else pd.Series(np.nan, index=wijken.index)
     )
     fill = _class_colours(lq, threshold)
-    concentrated = (lq >= threshold).fillna(False)
+    concentrated = is_concentrated(lq, threshold)
     names = wijken["wijk_name"].astype(str)
     gemeente_name = (
         str(wijken["gemeente_name"].iloc[0]) if "gemeente_name" in wijken and len(wijken) else ""
@@ -1050,8 +1050,8 @@ def _wijk_tooltip(
         lines.append(f"LQ vóór → na dit plan: {_fmt_lq(before, digits)} → {_fmt_lq(after, digits)}")
     else:
         lines.append(f"LQ: {_fmt_lq(before)}")
-    was = np.isfinite(before) and before >= threshold
-    will = np.isfinite(after) and after >= threshold
+    was = is_concentrated(before, threshold)
+    will = is_concentrated(after, threshold)
     t = _num(threshold)
     if will and not was:
         lines.append(f"<b>wordt geconcentreerd</b> door dit plan (LQ ≥ {t})")
@@ -1339,7 +1339,7 @@ def write_png_map(
     rd = wijken.to_crs(RD_NEW)
     lq = rd[column].astype(float)
     fill = _class_colours(lq, threshold)
-    concentrated = (lq >= threshold).fillna(False).to_numpy()
+    concentrated = is_concentrated(lq, threshold).to_numpy()
 
     # Whole pixels: A4 at 150 dpi is the usual 1754 × 1240.
     size_in = (round(A4_LANDSCAPE[0] * dpi) / dpi, round(A4_LANDSCAPE[1] * dpi) / dpi)

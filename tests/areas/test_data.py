@@ -180,7 +180,9 @@ def test_committed_csvs_are_what_build_py_produces(tmp_path: Path) -> None:
     report = build.build_join_report(sources)
     build.write_csv(report, tmp_path / "join_report.csv")
     assert (tmp_path / "areas.csv").read_bytes() == (build.BUNDLED / "areas.csv").read_bytes()
-    assert (tmp_path / "join_report.csv").read_bytes() == (BUILD.parent / "join_report.csv").read_bytes()
+    assert (tmp_path / "join_report.csv").read_bytes() == (
+        BUILD.parent / "join_report.csv"
+    ).read_bytes()
     counts = report["check"].value_counts()
     assert counts["wijk_stats2022_without_polygon2024"] == 132
     assert counts["buurt_parent_wijk_without_polygon2024"] == 626

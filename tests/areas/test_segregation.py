@@ -31,6 +31,7 @@ from allocatie.areas.segregation import (
     exposure,
     gini,
     headroom_persons,
+    is_concentrated,
     isolation,
     location_quotient,
     location_quotients,
@@ -45,6 +46,43 @@ def test_location_quotient_against_hand_computation():
     lq = location_quotient([300, 0], [1000, 0], 29389, 160640)
     assert np.isclose(lq[0], 0.3 / (29389 / 160640))
     assert np.isnan(lq[1])  # no residents: nothing to compare
+
+
+def test_is_concentrated_from_the_threshold_on():
+    assert is_concentrated(1.5, 1.5) is True  # exactly at the threshold counts
+    assert is_concentrated(np.nextafter(1.5, 0), 1.5) is False
+    assert is_concentrated(np.float64(2.0), 1.5) is True
+    assert is_concentrated(0, 1.5) is False
+
+
+@pytest.mark.parametrize("missing", [np.nan, None, pd.NA, np.float64("nan")])
+def test_is_concentrated_is_false_for_a_missing_lq(missing):
+    # an area without statistics is not concentrated (as matching has always treated it)
+    assert is_concentrated(missing, 1.5) is False
+
+
+def test_is_concentrated_keeps_the_shape_of_an_array():
+    lq = np.array([[1.5, np.nan], [0.7, 3.0]])
+    result = is_concentrated(lq, 1.5)
+    assert isinstance(result, np.ndarray) and result.dtype == bool
+    assert result.tolist() == [[True, False], [False, True]]
+    assert is_concentrated([1.6, None, pd.NA, 1.2], 1.5).tolist() == [True, False, False, False]
+    assert is_concentrated(np.array([]), 1.5).shape == (0,)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "Float64", "object"])
+def test_is_concentrated_returns_a_series_for_a_series(dtype):
+    missing = np.nan if dtype == "float64" else pd.NA if dtype == "Float64" else None
+    lq = pd.Series([1.5, missing, 1.2], index=["BU1", "BU2", "BU3"], name="lq", dtype=dtype)
+    result = is_concentrated(lq, 1.5)
+    assert isinstance(result, pd.Series) and result.dtype == bool
+    assert result.name == "lq" and result.index.tolist() == ["BU1", "BU2", "BU3"]
+    assert result.tolist() == [True, False, False]
+
+
+def test_is_concentrated_agrees_with_location_quotient_for_empty_areas():
+    lq = location_quotient([300, 0], [1000, 0], 29389, 160640)  # [1.64, nan]
+    assert is_concentrated(lq, 1.5).tolist() == [True, False]
 
 
 def test_headroom_keeps_the_area_just_below_the_threshold():
