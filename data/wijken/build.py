@@ -688,6 +688,11 @@ completely or if Enschede's sanity figures change.
 
 ## Files
 
+The two data files live in `allocatie/areas/bundled/`, inside the package, so that an
+installed wheel carries them; `allocatie.areas.data` finds them with
+`importlib.resources` (the environment variable `ALLOCATIE_DATA_DIR` points it at
+another copy). `join_report.csv` and this README stay here, beside the build script.
+
 **`wijken_2024.geojson.gz`** ({_fmt(sizes[POLYGON_FILE])} bytes): gzip'd GeoJSON,
 EPSG:4326, coordinates with 5 decimals, {_fmt(len(src.polygons))} features
 sorted by `wijk_code`. Read with
