@@ -66,22 +66,50 @@ class Inputs:
         InputError
             When households, dwellings or policy are neither given nor in the folder.
         """
-        paths = {k: v for k, v in given.items() if v is not None}
+        paths: dict[str, PathLike] = {k: v for k, v in given.items() if v is not None}
+        problems: list[Problem] = []
         for option, names in SCENARIO_FILES.items():
-            if option not in paths and folder is not None:
-                found = [Path(folder) / n for n in names if (Path(folder) / n).is_file()]
-                if found:
-                    paths[option] = found[0]
-        missing = [k for k in ("households", "dwellings", "policy") if k not in paths]
-        if missing:
+            if option in paths or folder is None:
+                continue
+            found = [Path(folder) / n for n in names if (Path(folder) / n).is_file()]
+            if len(found) > 1:  # choosing one would be a guess about which is current
+                problems.append(
+                    Problem(
+                        str(folder),
+                        None,
+                        None,
+                        f"both {found[0].name} and {found[1].name} are in this folder; "
+                        f"keep the one to plan with, or name it with --{option}",
+                    )
+                )
+            elif found:
+                paths[option] = found[0]
+        for option in ("households", "dwellings", "policy"):
+            if option in paths:
+                continue
             where = f" and not found in {folder}" if folder is not None else ""
-            raise InputError(
-                [
-                    Problem(str(folder or "."), None, None, f"no {k} file given{where}")
-                    for k in missing
-                ]
-            )
+            message = f"no {option} file given{where}"
+            unread = _unreadable_variant(folder, option)
+            if unread is not None:
+                message += (
+                    f"; {unread} is there, but {Path(unread).suffix} files are not read: "
+                    "open it in Excel and save it as .xlsx ('Excel-werkmap') or as "
+                    "'CSV UTF-8'"
+                )
+            problems.append(Problem(str(folder or "."), None, None, message))
+        if problems:
+            raise InputError(problems)
         return cls(**paths)
+
+
+def _unreadable_variant(folder: PathLike | None, option: str) -> str | None:
+    """The name of a standard input saved in a format that is not read, if any."""
+    if folder is None:
+        return None
+    for suffix in (".xls", ".ods", ".numbers", ".xlsb"):
+        if (Path(folder) / f"{option}{suffix}").is_file():
+            return f"{option}{suffix}"
+    return None
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ import pandas as pd
 
 from allocatie.inputs.errors import InputError, Problem
 from allocatie.inputs.io import SOURCE_LINE, RawTable, read_table
+from allocatie.inputs.table import visible
 from allocatie.inputs.vocabulary import INTERESTS, canonical_interest
 
 __all__ = [
@@ -182,7 +183,7 @@ _AREA_HINT = (
 # cell parsers: text -> value, or ValueError with the reason in plain words
 
 
-def parse_number(text: str, *, decimal_comma: bool = False) -> float:
+def parse_number(text: str, *, decimal_comma: bool | None = False) -> float:
     """Read a number as a Dutch or English spreadsheet writes it.
 
     Accepts a decimal point or a decimal comma, thousands separators (``.``,
@@ -190,8 +191,8 @@ def parse_number(text: str, *, decimal_comma: bool = False) -> float:
     leading sign. A separator followed by exactly three digits (``1.234``,
     ``1,234``) can be either a decimal or a thousands separator; it is read
     as the file's decimal separator (``decimal_comma``) when it is that, and
-    refused as ambiguous otherwise, so a thousands separator is never misread
-    silently.
+    refused as ambiguous otherwise — always when the file's separator is
+    unknown (``None``) — so a thousands separator is never misread silently.
 
     Raises
     ------
@@ -225,6 +226,12 @@ def parse_number(text: str, *, decimal_comma: bool = False) -> float:
         else:
             head, tail = body.split(mark)
             could_group = len(tail) == 3 and len(head) <= 3 and head != "0"
+            if could_group and decimal_comma is None:
+                raise ValueError(
+                    f"is ambiguous: it could mean {head}{tail} or {head}.{tail.rstrip('0') or 0}"
+                    " (in Excel type it as a number, or write it without a thousands"
+                    " separator)"
+                )
             if could_group and mark != ("," if decimal_comma else "."):
                 other = "." if mark == "," else ","
                 raise ValueError(
@@ -246,7 +253,7 @@ def parse_number(text: str, *, decimal_comma: bool = False) -> float:
     return value
 
 
-def parse_integer(text: str, *, decimal_comma: bool = False) -> int:
+def parse_integer(text: str, *, decimal_comma: bool | None = False) -> int:
     """Read a whole number; ``3.0`` is accepted, ``2,5`` is not."""
     value = parse_number(text, decimal_comma=decimal_comma)
     if not value.is_integer():
@@ -349,34 +356,34 @@ class _Field:
     """
 
     name: str
-    parse: Callable[[str, bool], object]
+    parse: Callable[[str, bool | None], object]
     hint: str
     required: bool = False
     default: object = None
     check: Callable[[Any], str | None] | None = None
 
 
-def _text(value: str, decimal_comma: bool) -> str:
+def _text(value: str, decimal_comma: bool | None) -> str:
     return value
 
 
-def _integer(value: str, decimal_comma: bool) -> int:
+def _integer(value: str, decimal_comma: bool | None) -> int:
     return parse_integer(value, decimal_comma=decimal_comma)
 
 
-def _number(value: str, decimal_comma: bool) -> float:
+def _number(value: str, decimal_comma: bool | None) -> float:
     return parse_number(value, decimal_comma=decimal_comma)
 
 
-def _bool(value: str, decimal_comma: bool) -> bool:
+def _bool(value: str, decimal_comma: bool | None) -> bool:
     return parse_bool(value)
 
 
-def _date(value: str, decimal_comma: bool) -> dt.date:
+def _date(value: str, decimal_comma: bool | None) -> dt.date:
     return parse_date(value)
 
 
-def _interests(value: str, decimal_comma: bool) -> tuple[str, ...]:
+def _interests(value: str, decimal_comma: bool | None) -> tuple[str, ...]:
     """Split a list of interests on ``;`` or ``,`` and make each canonical.
 
     A comma is accepted as well as the documented ``;`` because no interest
@@ -395,7 +402,7 @@ def _interests(value: str, decimal_comma: bool) -> tuple[str, ...]:
     return tuple(keys)
 
 
-def _areas(value: str, decimal_comma: bool) -> tuple[str, ...]:
+def _areas(value: str, decimal_comma: bool | None) -> tuple[str, ...]:
     """Split a list of area codes on ``;`` or ``,`` and upper-case them."""
     codes: list[str] = []
     bad: list[str] = []
@@ -410,8 +417,8 @@ def _areas(value: str, decimal_comma: bool) -> tuple[str, ...]:
     return tuple(codes)
 
 
-def _code(pattern: re.Pattern[str]) -> Callable[[str, bool], str]:
-    def parse(value: str, decimal_comma: bool) -> str:
+def _code(pattern: re.Pattern[str]) -> Callable[[str, bool | None], str]:
+    def parse(value: str, decimal_comma: bool | None) -> str:
         code = value.upper().replace(" ", "")
         if not pattern.fullmatch(code):
             raise ValueError("is not a valid code")
@@ -420,7 +427,7 @@ def _code(pattern: re.Pattern[str]) -> Callable[[str, bool], str]:
     return parse
 
 
-def _category(value: str, decimal_comma: bool) -> str:
+def _category(value: str, decimal_comma: bool | None) -> str:
     key = canonical_interest(value)
     if key is None:
         raise ValueError("is not a known category")
@@ -714,7 +721,10 @@ class _Parse:
         unknown = [self.header(c) for c in self.passthrough]
         close = difflib.get_close_matches(column, unknown, n=1, cutoff=0.6)
         if close:
-            message += f" (is '{close[0]}' meant to be '{column}'?)"
+            message += f" (is '{visible(close[0])}' meant to be '{column}'?"
+            if visible(close[0]) != close[0]:
+                message += " It holds an invisible character, shown as <U+…>: retype it."
+            message += ")"
         self.problems.append(Problem(self.raw.file, self.raw.header_line, column, message))
         self.fatal = True
 
@@ -849,6 +859,13 @@ class _Parse:
         frame = pd.DataFrame(data, index=pd.RangeIndex(int(keep.sum())))
         frame.attrs["passthrough"] = list(out_headers.values())
         frame.attrs["file"] = self.raw.file
+        # Ids of rows left out for a problem of their own: a pin naming one is not
+        # "unknown", and saying so would send the user looking for the wrong fault.
+        frame.attrs["ids_with_problems"] = {
+            name: sorted({str(v) for v in self.values[name][~keep] if v is not None})
+            for name in dtypes
+            if name.endswith("_id") and name in self.values
+        }
         frame.attrs["headers"] = {
             name: self.header(name)
             for name in dtypes

@@ -87,12 +87,16 @@ def index_pairs(
     d_pos = pd.Series(np.arange(len(dwellings)), index=dwellings["dwelling_id"].astype(str))
     h = table["household_id"].astype(str).map(h_pos)
     d = table["dwelling_id"].astype(str).map(d_pos)
+    # A row left out of its file for a problem of its own is not unknown: that problem
+    # is reported already, and the pair is simply not used.
+    h_unknown = h.isna() & ~table["household_id"].astype(str).isin(_ids_with_problems(households))
+    d_unknown = d.isna() & ~table["dwelling_id"].astype(str).isin(_ids_with_problems(dwellings))
     problems = [
         Problem(file, int(line), "household_id", f"unknown household '{hid}'")
-        for hid, line in zip(table["household_id"][h.isna()], table["source_line"][h.isna()])
+        for hid, line in zip(table["household_id"][h_unknown], table["source_line"][h_unknown])
     ] + [
         Problem(file, int(line), "dwelling_id", f"unknown dwelling '{did}'")
-        for did, line in zip(table["dwelling_id"][d.isna()], table["source_line"][d.isna()])
+        for did, line in zip(table["dwelling_id"][d_unknown], table["source_line"][d_unknown])
     ]
     ok = h.notna() & d.notna()
     out = pd.DataFrame(
@@ -103,6 +107,12 @@ def index_pairs(
         }
     )
     return out, problems
+
+
+def _ids_with_problems(table: pd.DataFrame) -> list[str]:
+    """Ids of the rows a parser left out for a problem of their own (see ``schema``)."""
+    column = "household_id" if "household_id" in table.columns else "dwelling_id"
+    return list(table.attrs.get("ids_with_problems", {}).get(column, []))
 
 
 def _check_pins(pins: pd.DataFrame, pairs: pd.DataFrame, file: str) -> list[Problem]:

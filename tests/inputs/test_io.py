@@ -215,7 +215,7 @@ def test_display_name_defaults_to_the_path_as_given(tmp_path):
 
 def test_workbook_uses_the_sheet_with_the_required_columns():
     raw = read_table(FIXTURES / "households.xlsx", required=("household_id", "persons"))
-    assert (raw.sheet, raw.delimiter, raw.decimal_comma) == ("Huishoudens", None, False)
+    assert (raw.sheet, raw.delimiter, raw.decimal_comma) == ("Huishoudens", None, None)
     assert raw.frame[SOURCE_LINE].tolist() == [2, 3, 5, 6]  # Excel row numbers
     # whole numbers lose Excel's .0, dates become ISO, booleans words
     assert raw.frame["persons"].tolist() == ["3", "1", "5", "2"]
