@@ -9,16 +9,42 @@ with the TOML key it came from, together with every other bad value.
 from __future__ import annotations
 
 import datetime as dt
-import re
-import tomllib
 import typing
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from allocatie.inputs.errors import InputError, Problem
+from allocatie.inputs.errors import InputError
+from allocatie.inputs.settings import Pattern, Range, Table, check, read, read_toml, reject
 
-SOLVER_METHODS = ("auto", "cpsat", "flow")
+__all__ = [
+    "MUNICIPALITY_CODE",
+    "SOLVER_METHODS",
+    "Affordability",
+    "Matching",
+    "Occupancy",
+    "Period",
+    "Policy",
+    "SolverMethod",
+    "SolverSettings",
+    "Spreading",
+    "Weights",
+    "load_policy",
+    "policy_from_dict",
+    "read_toml",
+]
+
+#: How a plan is solved (see :mod:`allocatie.solve`).
+SolverMethod = Literal["auto", "cpsat", "flow"]
+SOLVER_METHODS: tuple[str, ...] = typing.get_args(SolverMethod)
+
+#: A CBS municipality code; shared with the scenario files' ``[scenario] municipality``.
+MUNICIPALITY_CODE = Pattern(r"GM\d{4}", "a CBS code like GM0153")
+
+_AT_LEAST_0 = Range(low=0)
+_CAP = Range(low=0, message="must be 0 or more (leave it out for no cap)")
+_WEIGHT = Range(low=0, message="weights must be 0 or more")
+_RENT_CAP = Range(low=0, above=True, message="a rent cap must be above 0 EUR/month")
 
 
 @dataclass(frozen=True)
@@ -33,9 +59,14 @@ class Period:
 
     start: dt.date = dt.date(2019, 7, 1)
     end: dt.date = dt.date(2019, 12, 31)
-    quota_persons: int = 0
+    quota_persons: Annotated[int, Range(low=0, message="the taakstelling cannot be negative")] = 0
     backlog_persons: int = 0
-    housed_so_far: int = 0
+    housed_so_far: Annotated[int, Range(low=0, message="must be 0 or more persons")] = 0
+
+    def __post_init__(self) -> None:
+        check(self)
+        if self.end < self.start:
+            reject(self, "end", f"period ends ({self.end}) before it starts ({self.start})")
 
     @property
     def target_persons(self) -> int:
@@ -54,7 +85,10 @@ class Matching:
     """
 
     date: dt.date | None = None
-    window_days: int = 31
+    window_days: Annotated[int, Range(low=0, message="must be 0 or more days")] = 31
+
+    def __post_init__(self) -> None:
+        check(self)
 
 
 @dataclass(frozen=True)
@@ -74,17 +108,30 @@ class Spreading:
 
     ``placed_this_period`` (area code → households) records placements made
     by earlier monthly runs of the same half year, so that
-    ``max_households_per_area`` holds over the period, not per run.
+    ``max_households_per_area`` holds over the period, not per run. Its codes
+    are upper-cased, as the area data spells them.
     """
 
     indicator: str = "migration_non_western"
-    lq_threshold: float = 1.5
-    level: str = "buurt"
-    min_residents: int = 100
-    max_households_per_area: int | None = None
-    max_per_complex: int | None = None
+    lq_threshold: Annotated[
+        float, Range(low=0, above=True, message="must be greater than 0 (the default is 1.5)")
+    ] = 1.5
+    level: Literal["buurt", "wijk"] = "buurt"
+    min_residents: Annotated[int, _AT_LEAST_0] = 100
+    max_households_per_area: Annotated[int | None, _CAP] = None
+    max_per_complex: Annotated[int | None, _CAP] = None
     projected_composition: bool = True
-    placed_this_period: dict[str, int] = field(default_factory=dict)
+    placed_this_period: Annotated[
+        dict[str, int],
+        Table(
+            some_positive=False, example="a table of area code = households, like BU01530606 = 2"
+        ),
+    ] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        check(self)
+        codes = {code.upper(): count for code, count in self.placed_this_period.items()}
+        object.__setattr__(self, "placed_this_period", codes)  # frozen: set once, here
 
 
 @dataclass(frozen=True)
@@ -95,15 +142,21 @@ class Affordability:
     three or more (persons including expected reunification).
     """
 
-    cap_low: float = 607.46
-    cap_high: float = 651.03
+    cap_low: Annotated[float, _RENT_CAP] = 607.46
+    cap_high: Annotated[float, _RENT_CAP] = 651.03
+
+    def __post_init__(self) -> None:
+        check(self)
 
 
 @dataclass(frozen=True)
 class Occupancy:
     """Occupancy norm: how many bedrooms above the minimum are still a fit."""
 
-    max_extra_bedrooms: int = 2
+    max_extra_bedrooms: Annotated[int, _AT_LEAST_0] = 2
+
+    def __post_init__(self) -> None:
+        check(self)
 
 
 @dataclass(frozen=True)
@@ -116,11 +169,16 @@ class Weights:
     serving an interest.
     """
 
-    interest: float = 1.0
-    wishes: float = 1.0
-    fit: float = 1.0
-    waiting: float = 1.0
-    interest_radius_m: float = 1500.0
+    interest: Annotated[float, _WEIGHT] = 1.0
+    wishes: Annotated[float, _WEIGHT] = 1.0
+    fit: Annotated[float, _WEIGHT] = 1.0
+    waiting: Annotated[float, _WEIGHT] = 1.0
+    interest_radius_m: Annotated[
+        float, Range(low=0, above=True, message="must be above 0 metres")
+    ] = 1500.0
+
+    def __post_init__(self) -> None:
+        check(self)
 
 
 @dataclass(frozen=True)
@@ -133,16 +191,21 @@ class SolverSettings:
     short by the limit is still the same plan on every machine.
     """
 
-    method: str = "auto"
+    method: SolverMethod = "auto"
     seed: int = 0
-    time_limit_seconds: float = 30.0
+    time_limit_seconds: Annotated[
+        float, Range(low=0, above=True, message="must be above 0 seconds")
+    ] = 30.0
+
+    def __post_init__(self) -> None:
+        check(self)
 
 
 @dataclass(frozen=True)
 class Policy:
     """All settings of one run. Defaults are those of DESIGN §3."""
 
-    municipality: str | None = None
+    municipality: Annotated[str | None, MUNICIPALITY_CODE] = None
     period: Period = field(default_factory=Period)
     matching: Matching = field(default_factory=Matching)
     spreading: Spreading = field(default_factory=Spreading)
@@ -150,6 +213,9 @@ class Policy:
     occupancy: Occupancy = field(default_factory=Occupancy)
     weights: Weights = field(default_factory=Weights)
     solver: SolverSettings = field(default_factory=SolverSettings)
+
+    def __post_init__(self) -> None:
+        check(self)
 
     def to_dict(self) -> dict[str, Any]:
         """The policy as parsed, JSON-friendly (dates as ISO strings)."""
@@ -164,107 +230,6 @@ class Policy:
         return convert(asdict(self))
 
 
-_SECTIONS: dict[str, type] = {
-    "period": Period,
-    "matching": Matching,
-    "spreading": Spreading,
-    "affordability": Affordability,
-    "occupancy": Occupancy,
-    "weights": Weights,
-    "solver": SolverSettings,
-}
-
-
-def _coerce(value: Any, annotation: Any, key: str, file: str) -> tuple[Any, list[Problem]]:
-    """Check one TOML value against its field's type annotation."""
-    if typing.get_origin(annotation) is dict:
-        allowed = {annotation}
-    else:
-        allowed = set(typing.get_args(annotation)) or {annotation}
-        allowed.discard(type(None))
-    (kind,) = allowed
-
-    def bad(expected: str) -> tuple[None, list[Problem]]:
-        return None, [Problem(file, None, key, f"expected {expected}, got {value!r}")]
-
-    if kind is dt.date:
-        if isinstance(value, dt.datetime):
-            value = value.date()
-        return (value, []) if isinstance(value, dt.date) else bad("a date like 2019-07-01")
-    if kind is bool:
-        return (value, []) if isinstance(value, bool) else bad("true or false")
-    if kind is int:
-        ok = isinstance(value, int) and not isinstance(value, bool)
-        return (value, []) if ok else bad("a whole number")
-    if kind is float:
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-        return (float(value), []) if ok else bad("a number")
-    if typing.get_origin(kind) is dict:
-        ok = isinstance(value, dict) and all(
-            isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) and v >= 0
-            for k, v in value.items()
-        )
-        example = "a table of area code = households, like BU01530606 = 2"
-        return ({k.upper(): v for k, v in value.items()}, []) if ok else bad(example)
-    return (value, []) if isinstance(value, str) else bad("text")
-
-
-def _check_ranges(policy: Policy, file: str) -> list[Problem]:
-    """Range checks that need the whole section (e.g. start before end)."""
-    out: list[Problem] = []
-
-    def bad(key: str, message: str) -> None:
-        out.append(Problem(file, None, key, message))
-
-    p = policy.period
-    if p.end < p.start:
-        bad("period.end", f"period ends ({p.end}) before it starts ({p.start})")
-    if p.quota_persons < 0:
-        bad("period.quota_persons", "the taakstelling cannot be negative")
-    if p.housed_so_far < 0:
-        bad("period.housed_so_far", "must be 0 or more persons")
-    if policy.matching.window_days < 0:
-        bad("matching.window_days", "must be 0 or more days")
-    s = policy.spreading
-    if not s.lq_threshold > 0:
-        bad("spreading.lq_threshold", "must be greater than 0 (the default is 1.5)")
-    if s.level not in ("buurt", "wijk"):
-        bad("spreading.level", f"must be 'buurt' or 'wijk', got {s.level!r}")
-    if s.min_residents < 0:
-        bad("spreading.min_residents", "must be 0 or more")
-    for key in ("max_households_per_area", "max_per_complex"):
-        value = getattr(s, key)
-        if value is not None and value < 0:
-            bad(f"spreading.{key}", "must be 0 or more (leave it out for no cap)")
-    a = policy.affordability
-    for key in ("cap_low", "cap_high"):
-        if getattr(a, key) <= 0:
-            bad(f"affordability.{key}", "a rent cap must be above 0 EUR/month")
-    if policy.occupancy.max_extra_bedrooms < 0:
-        bad("occupancy.max_extra_bedrooms", "must be 0 or more")
-    w = policy.weights
-    for key in ("interest", "wishes", "fit", "waiting"):
-        if getattr(w, key) < 0:
-            bad(f"weights.{key}", "weights must be 0 or more")
-    if w.interest_radius_m <= 0:
-        bad("weights.interest_radius_m", "must be above 0 metres")
-    sv = policy.solver
-    if sv.method not in SOLVER_METHODS:
-        bad("solver.method", f"must be one of {', '.join(SOLVER_METHODS)}")
-    if sv.time_limit_seconds <= 0:
-        bad("solver.time_limit_seconds", "must be above 0 seconds")
-    if policy.municipality is not None and not (
-        len(policy.municipality) == 6
-        and policy.municipality.startswith("GM")
-        and policy.municipality[2:].isdigit()
-    ):
-        bad(
-            "municipality",
-            f"expected a CBS code like GM0153, got {policy.municipality!r}",
-        )
-    return out
-
-
 def policy_from_dict(data: dict[str, Any], file: str = "policy") -> Policy:
     """Build a validated :class:`Policy` from parsed TOML.
 
@@ -273,75 +238,10 @@ def policy_from_dict(data: dict[str, Any], file: str = "policy") -> Policy:
     InputError
         Listing every unknown key, wrong type and out-of-range value at once.
     """
-    problems: list[Problem] = []
-    sections: dict[str, Any] = {}
-    municipality = data.get("municipality")
-    if municipality is not None and not isinstance(municipality, str):
-        problems.append(Problem(file, None, "municipality", "expected text like 'GM0153'"))
-        municipality = None
-    for key, value in data.items():
-        if key == "municipality":
-            continue
-        if key not in _SECTIONS:
-            known = ", ".join(["municipality", *_SECTIONS])
-            problems.append(Problem(file, None, key, f"unknown setting; known: {known}"))
-            continue
-        if not isinstance(value, dict):
-            problems.append(Problem(file, None, key, f"expected a [{key}] section"))
-            continue
-        cls = _SECTIONS[key]
-        hints = typing.get_type_hints(cls)
-        names = {f.name for f in fields(cls)}
-        kwargs: dict[str, Any] = {}
-        for name, raw in value.items():
-            full = f"{key}.{name}"
-            if name not in names:
-                problems.append(
-                    Problem(
-                        file,
-                        None,
-                        full,
-                        f"unknown setting; known: {', '.join(sorted(names))}",
-                    )
-                )
-                continue
-            coerced, errs = _coerce(raw, hints[name], full, file)
-            problems.extend(errs)
-            if not errs:
-                kwargs[name] = coerced
-        sections[key] = cls(**kwargs)
-    policy = Policy(municipality=municipality, **sections)
-    problems.extend(_check_ranges(policy, file))
-    if problems:
-        raise InputError(problems)
-    return policy
-
-
-def read_toml(path: str | Path, display_name: str | None = None) -> dict[str, Any]:
-    """Parse a TOML file, turning every way it can fail into an :class:`InputError`.
-
-    Shared by the policy and the scenario files, so both report a missing file,
-    a wrong encoding or a syntax error (with line and column) the same way.
-    """
-    name = display_name or str(path)
-    try:
-        text = Path(path).read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise InputError([Problem(name, None, None, "file not found")]) from None
-    except UnicodeDecodeError:
-        raise InputError([Problem(name, None, None, "not UTF-8 text; save it as UTF-8")]) from None
-    except OSError as exc:
-        raise InputError([Problem(name, None, None, f"cannot read: {exc.strerror}")]) from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        # Python 3.11 puts the position only in the message: "... (at line 4, column 17)"
-        found = re.search(r"^(.*?)\s*\(at line (\d+), column (\d+)\)", str(exc))
-        if found:
-            message, line = f"{found[1]} at column {found[3]}", int(found[2])
-        else:
-            message, line = str(exc), None
-        raise InputError([Problem(name, line, None, f"TOML syntax error: {message}")]) from None
+    policy = read(Policy, data, "", file)
+    if policy.problems or policy.value is None:
+        raise InputError(policy.problems)
+    return policy.value
 
 
 def load_policy(path: str | Path, display_name: str | None = None) -> Policy:

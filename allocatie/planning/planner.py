@@ -79,12 +79,13 @@ import datetime as dt
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
 
 from allocatie.inputs.policy import Period, Policy
+from allocatie.inputs.settings import Range, check
 from allocatie.model.builder import Instance, build_instance
 from allocatie.model.eligibility import min_bedrooms, people_to_house
 from allocatie.model.problem import ProblemData
@@ -119,10 +120,11 @@ class SimulationSettings:
     Attributes
     ----------
     meeting_day
-        Day of the month of the matching meeting (1–28).
+        Day of the month of the matching meeting (1–28, so that every month
+        has it).
     offer_days
         Days a dwelling stays on offer after ``available_from`` before it is
-        let to the regular market.
+        let to the regular market (at most a year).
     refusal_rate
         Probability that a household refuses a proposed match.
     lookahead
@@ -133,11 +135,14 @@ class SimulationSettings:
         pace target while the plan without them houses more persons.
     """
 
-    meeting_day: int = 1
-    offer_days: int = 42
-    refusal_rate: float = 0.0
+    meeting_day: Annotated[int, Range(1, 28)] = 1
+    offer_days: Annotated[int, Range(0, 366)] = 42
+    refusal_rate: Annotated[float, Range(0.0, 1.0)] = 0.0
     lookahead: bool = True
     pace_first: bool = True
+
+    def __post_init__(self) -> None:
+        check(self)
 
 
 @dataclass(frozen=True)

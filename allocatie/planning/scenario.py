@@ -29,11 +29,10 @@ from __future__ import annotations
 import copy
 import dataclasses
 import datetime as dt
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
@@ -42,8 +41,20 @@ from allocatie.areas.data import Areas
 from allocatie.areas.geo import amenity_distances, resolve_dwelling_areas
 from allocatie.inputs.errors import InputError, Problem
 from allocatie.inputs.io import SOURCE_LINE
-from allocatie.inputs.policy import Policy, policy_from_dict, read_toml
+from allocatie.inputs.policy import MUNICIPALITY_CODE, Period, Policy
 from allocatie.inputs.schema import read_amenities, read_dwellings, read_households
+from allocatie.inputs.settings import (
+    INLINE,
+    Pattern,
+    Range,
+    Read,
+    build,
+    check,
+    key_path,
+    read,
+    read_table,
+    read_toml,
+)
 from allocatie.planning.planner import (
     METHODS,
     Forecast,
@@ -106,8 +117,6 @@ COMPARISON_COLUMNS = (
     "dwelling_holds",
     "months_lookahead_lifted",
 )
-_CODE = re.compile(r"GM\d{4}")
-_AREA = re.compile(r"BU\d{8}|WK\d{6}")
 
 
 @dataclass(frozen=True)
@@ -118,13 +127,17 @@ class Arrivals:
     Poisson, dates uniform); ``waiting_at_start`` households were linked in
     the 90 days before the period and still wait. With ``file`` the
     households are read from that file instead (``linked_on`` = koppeling
-    date) and the other settings are unused.
+    date) and the other settings are unused. In a scenario file the mix's
+    keys sit in ``[arrivals]`` itself.
     """
 
-    households: float = 0.0
-    waiting_at_start: int = 0
+    households: Annotated[float, Range(0.0, 100_000)] = 0.0
+    waiting_at_start: Annotated[int, Range(0, 100_000)] = 0
     file: str | None = None
-    mix: HouseholdMix = field(default_factory=HouseholdMix)
+    mix: Annotated[HouseholdMix, INLINE] = field(default_factory=HouseholdMix)
+
+    def __post_init__(self) -> None:
+        check(self)
 
 
 @dataclass(frozen=True)
@@ -133,12 +146,16 @@ class Offers:
 
     ``dwellings`` offers are expected (Poisson count, ``available_from``
     uniform); with ``file`` the dwellings are read from that file instead
-    (``available_from`` = offer date).
+    (``available_from`` = offer date). In a scenario file the mix's keys sit
+    in ``[offers]`` itself.
     """
 
-    dwellings: float = 0.0
+    dwellings: Annotated[float, Range(0.0, 100_000)] = 0.0
     file: str | None = None
-    mix: DwellingMix = field(default_factory=DwellingMix)
+    mix: Annotated[DwellingMix, INLINE] = field(default_factory=DwellingMix)
+
+    def __post_init__(self) -> None:
+        check(self)
 
 
 @dataclass(frozen=True)
@@ -148,14 +165,22 @@ class ExtraDwellings:
     In a wijk, they are spread over its buurten like other offers; their
     ``available_from`` is spread over the period. ``rent`` and ``accessible``
     fix those attributes; floor, lift and floor area are drawn as usual.
+    Whether ``area`` exists and lies in the municipality is checked against
+    the area data when the scenario is loaded.
     """
 
-    count: int
-    bedrooms: int
-    area: str
-    rent: float | None = None
+    count: Annotated[int, Range(1, 10_000)]
+    bedrooms: Annotated[int, Range(0, 10)]
+    area: Annotated[
+        str,
+        Pattern(r"BU\d{8}|WK\d{6}", "a wijk code (WK016402) or buurt code (BU01640201)"),
+    ]
+    rent: Annotated[float | None, Range(0.0, 5000.0, above=True)] = None
     accessible: bool | None = None
     corporation: str | None = None
+
+    def __post_init__(self) -> None:
+        check(self)
 
 
 @dataclass(frozen=True)
@@ -169,6 +194,9 @@ class Run:
     arrivals: Arrivals
     offers: Offers
     extra_dwellings: tuple[ExtraDwellings, ...] = ()
+
+    def __post_init__(self) -> None:
+        check(self)
 
 
 @dataclass(frozen=True, eq=False)
@@ -197,8 +225,8 @@ class Scenario:
 
     name: str
     title: str
-    municipality: str
-    seeds: int
+    municipality: Annotated[str, MUNICIPALITY_CODE]
+    seeds: Annotated[int, Range(1, 1000)]
     amenities: str
     runs: tuple[Run, ...]
     file: str
@@ -206,188 +234,66 @@ class Scenario:
     dwellings: pd.DataFrame | None = None
     amenity_points: pd.DataFrame | None = None
 
+    def __post_init__(self) -> None:
+        check(self)
+
 
 # --------------------------------------------------------------------------
 # validation
 
+#: The keys of ``[scenario]`` (fields of :class:`Scenario`), and those that must be given.
+_HEAD_KEYS = ("name", "title", "municipality", "seeds", "amenities")
+_HEAD_REQUIRED = ("name", "municipality")
+#: The sections of the base that a variant may change, and the settings they are read into.
+_SECTIONS: dict[str, type[Any]] = {
+    "period": Period,
+    "simulation": SimulationSettings,
+    "arrivals": Arrivals,
+    "offers": Offers,
+}
+#: ``[period]`` holds the half year and its taakstelling; the rest of the policy's
+#: period (``housed_so_far``) belongs to the monthly engine.
+_PERIOD_KEYS = ("start", "end", "quota_persons", "backlog_persons")
+_PERIOD_REQUIRED = ("start", "end", "quota_persons")
+_TOP_KEYS = ("scenario", *_SECTIONS, "policy", "variant")
+#: Keys of a ``[[variant]]``: its own settings (:class:`_VariantSettings`), and the parts
+#: each read by a step of their own.
+_VARIANT_OWN = ("description", "quota_factor")
+_VARIANT_PARTS = ("name", *_SECTIONS, "policy", "extra_dwellings")
+
 
 @dataclass(frozen=True)
-class _Key:
-    """Type and range of one setting.
+class _VariantSettings:
+    """A variant's own settings besides its name and the sections it changes."""
 
-    ``kind``: ``int``, ``float``, ``bool``, ``str``, ``date``, ``shares``
-    (table of whole-number keys to numbers ≥ 0, not all 0), ``amounts``
-    (whole-number keys to numbers > 0) or ``names`` (text keys to numbers ≥ 0,
-    not all 0). ``low``/``high`` bound numbers, or the keys of a table.
+    description: str = ""
+    quota_factor: Annotated[
+        float,
+        Range(0.0, 10.0, above=True, message="expected a number above 0 such as 1.3 (+30 %)"),
+    ] = 1.0
+
+    def __post_init__(self) -> None:
+        check(self)
+
+
+@dataclass(frozen=True)
+class _Base:
+    """What every variant starts from.
+
+    Attributes
+    ----------
+    municipality
+        The ``[scenario]`` code, or ``""`` when it is missing or wrong (its
+        problem is reported once, for ``[scenario]``).
+    sections
+        The valid values of each of :data:`_SECTIONS`, by key.
+    policy
+        The base's ``[policy]`` table as written (``{}`` when it is not a table).
     """
 
-    kind: str
-    low: float | None = None
-    high: float | None = None
-    open_low: bool = False
-
-
-_SHARE = _Key("float", 0.0, 1.0)
-_SCENARIO_KEYS = {
-    "name": _Key("str"),
-    "title": _Key("str"),
-    "municipality": _Key("str"),
-    "seeds": _Key("int", 1, 1000),
-    "amenities": _Key("str"),
-}
-_PERIOD_KEYS = {
-    "start": _Key("date"),
-    "end": _Key("date"),
-    "quota_persons": _Key("int", 0),
-    "backlog_persons": _Key("int"),
-}
-_SIMULATION_KEYS = {
-    "meeting_day": _Key("int", 1, 28),
-    "offer_days": _Key("int", 0, 366),
-    "refusal_rate": _Key("float", 0.0, 0.95),
-    "lookahead": _Key("bool"),
-    "pace_first": _Key("bool"),
-}
-_ARRIVAL_KEYS = {
-    "households": _Key("float", 0.0, 100_000),
-    "waiting_at_start": _Key("int", 0, 100_000),
-    "file": _Key("str"),
-    "persons": _Key("shares", 1, 20),
-    "single_parent_share": _SHARE,
-    "reunification_share": _SHARE,
-    "reunification_persons": _Key("shares", 1, 10),
-    "needs_accessible_share": _SHARE,
-    "max_floor_share": _SHARE,
-    "above_income_limit_share": _SHARE,
-    "interest_counts": _Key("shares", 0, 8),
-    "preferred_share": _SHARE,
-    "excluded_share": _SHARE,
-}
-_OFFER_KEYS = {
-    "dwellings": _Key("float", 0.0, 100_000),
-    "file": _Key("str"),
-    "bedrooms": _Key("shares", 0, 10),
-    "rent": _Key("amounts", 0, 10),
-    "rent_sd": _Key("float", 0.0, 500.0),
-    "area_m2": _Key("amounts", 0, 10),
-    "upper_floor_share": _SHARE,
-    "elevator_share": _SHARE,
-    "accessible_share": _SHARE,
-    "corporations": _Key("names"),
-    "concentrated_tilt": _Key("float", 0.0, 100.0, open_low=True),
-    "min_residents": _Key("int", 0),
-}
-_EXTRA_KEYS = {
-    "count": _Key("int", 1, 10_000),
-    "bedrooms": _Key("int", 0, 10),
-    "area": _Key("str"),
-    "rent": _Key("float", 0.0, 5000.0, open_low=True),
-    "accessible": _Key("bool"),
-    "corporation": _Key("str"),
-}
-_VARIANT_KEYS = {
-    "name",
-    "description",
-    "quota_factor",
-    "period",
-    "simulation",
-    "arrivals",
-    "offers",
-    "policy",
-    "extra_dwellings",
-}
-_TOP_KEYS = ("scenario", "period", "simulation", "arrivals", "offers", "policy", "variant")
-_SECTIONS = {
-    "period": _PERIOD_KEYS,
-    "simulation": _SIMULATION_KEYS,
-    "arrivals": _ARRIVAL_KEYS,
-    "offers": _OFFER_KEYS,
-}
-
-
-def _number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _value(value: Any, spec: _Key) -> tuple[Any, str | None]:
-    """Convert one TOML value, or say what is wrong with it."""
-    kind = spec.kind
-    if kind == "str":
-        return (value, None) if isinstance(value, str) else (None, f"expected text, got {value!r}")
-    if kind == "bool":
-        if isinstance(value, bool):
-            return value, None
-        return None, f"expected true or false, got {value!r}"
-    if kind == "date":
-        value = value.date() if isinstance(value, dt.datetime) else value
-        if isinstance(value, dt.date):
-            return value, None
-        return None, f"expected a date like 2019-07-01, got {value!r}"
-    if kind in ("int", "float"):
-        if kind == "int" and not (isinstance(value, int) and not isinstance(value, bool)):
-            return None, f"expected a whole number, got {value!r}"
-        if not _number(value):
-            return None, f"expected a number, got {value!r}"
-        return _in_range(value if kind == "int" else float(value), spec)
-    if not isinstance(value, dict):
-        return None, "expected a table such as {1 = 55, 2 = 10}"
-    out: dict[Any, float] = {}
-    for key, share in value.items():
-        if kind == "names":
-            name = key
-        else:
-            try:
-                name = int(key)
-            except ValueError:
-                return None, f"key {key!r} is not a whole number"
-            if (spec.low is not None and name < spec.low) or (
-                spec.high is not None and name > spec.high
-            ):
-                return None, f"key {key} is outside {spec.low:g}–{spec.high:g}"
-        if not _number(share):
-            return None, f"value of {key!r} is not a number"
-        if share < 0 or (kind == "amounts" and share <= 0):
-            return (
-                None,
-                f"value of {key!r} must be {'above' if kind == 'amounts' else 'at least'} 0",
-            )
-        out[name] = float(share)
-    if not out or (kind != "amounts" and sum(out.values()) <= 0):
-        return None, "needs at least one share above 0"
-    return dict(sorted(out.items()) if kind != "names" else out.items()), None
-
-
-def _in_range(value: float, spec: _Key) -> tuple[Any, str | None]:
-    low, high = spec.low, spec.high
-    if low is not None and (value < low or (spec.open_low and value <= low)):
-        return None, f"must be {'above' if spec.open_low else 'at least'} {low:g}, got {value!r}"
-    if high is not None and value > high:
-        return None, f"must be at most {high:g}, got {value!r}"
-    return value, None
-
-
-def _read_table(
-    data: Any, keys: Mapping[str, _Key], where: str, file: str
-) -> tuple[dict[str, Any], list[Problem]]:
-    """Check one TOML table against ``keys``; return the valid values and the problems."""
-    if data is None:
-        return {}, []
-    if not isinstance(data, dict):
-        return {}, [Problem(file, None, where, "expected a table (a [section])")]
-    out: dict[str, Any] = {}
-    problems: list[Problem] = []
-    for key, value in data.items():
-        name = f"{where}.{key}"
-        if key not in keys:
-            known = ", ".join(sorted(keys))
-            problems.append(Problem(file, None, name, f"unknown setting; known: {known}"))
-            continue
-        converted, error = _value(value, keys[key])
-        if error:
-            problems.append(Problem(file, None, name, error))
-        else:
-            out[key] = converted
-    return out, problems
+    municipality: str
+    sections: Mapping[str, Mapping[str, Any]]
+    policy: Mapping[str, Any]
 
 
 def _merge(base: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
@@ -412,30 +318,21 @@ def _paths(data: Mapping[str, Any], prefix: str = "") -> set[str]:
     return out
 
 
-def _arrivals(values: Mapping[str, Any]) -> Arrivals:
-    mix_fields = {f.name for f in dataclasses.fields(HouseholdMix)}
-    mix = HouseholdMix(**{k: v for k, v in values.items() if k in mix_fields})
-    return Arrivals(
-        households=float(values.get("households", 0.0)),
-        waiting_at_start=int(values.get("waiting_at_start", 0)),
-        file=values.get("file"),
-        mix=mix,
-    )
-
-
-def _offers(values: Mapping[str, Any]) -> Offers:
-    mix_fields = {f.name for f in dataclasses.fields(DwellingMix)}
-    mix = DwellingMix(**{k: v for k, v in values.items() if k in mix_fields})
-    return Offers(dwellings=float(values.get("dwellings", 0.0)), file=values.get("file"), mix=mix)
+def _read_section(
+    section: str, data: Any, where: str, file: str, required: tuple[str, ...] = ()
+) -> Read[dict[str, Any]]:
+    """The valid values of one of :data:`_SECTIONS` as written at ``where``."""
+    keys = _PERIOD_KEYS if section == "period" else None
+    return read_table(_SECTIONS[section], data, where, file, keys=keys, required=required)
 
 
 def _policy(
     municipality: str, period: Mapping[str, Any], overrides: Any, file: str
-) -> tuple[Policy | None, list[Problem]]:
+) -> Read[Policy | None]:
     """The run's policy from ``[period]`` and the ``[policy]`` overrides."""
     if not isinstance(overrides, dict):
-        return None, [Problem(file, None, "policy", "expected a [policy] table")]
-    problems = [
+        return Read(None, (Problem(file, None, "policy", "expected a [policy] table"),))
+    misplaced = tuple(
         Problem(
             file,
             None,
@@ -444,25 +341,22 @@ def _policy(
         )
         for key in ("municipality", "period")
         if key in overrides
-    ]
+    )
     data = {k: v for k, v in overrides.items() if k not in ("municipality", "period")}
-    try:
-        policy = policy_from_dict(
-            {"municipality": municipality, "period": dict(period), **data}, file
-        )
-    except InputError as error:
-        for p in error.problems:
-            key = p.column or ""
-            column = key if key.startswith("period.") or key == "municipality" else f"policy.{key}"
-            if key == "municipality":
-                column = "scenario.municipality"
-            problems.append(Problem(file, None, column, p.message))
-        return None, problems
-    return policy, problems
+    policy = read(Policy, {"municipality": municipality, "period": dict(period), **data}, "", file)
+    return Read(policy.value, misplaced + tuple(_in_scenario(p) for p in policy.problems))
 
 
-def _simulation(values: Mapping[str, Any]) -> SimulationSettings:
-    return SimulationSettings(**values)
+def _in_scenario(problem: Problem) -> Problem:
+    """A policy problem under the key it has in the scenario file."""
+    key = problem.column or ""
+    if key == "municipality":
+        column = "scenario.municipality"
+    elif key.startswith("period."):
+        column = key
+    else:
+        column = f"policy.{key}"
+    return dataclasses.replace(problem, column=column)
 
 
 def _cross_checks(run_values: Mapping[str, Mapping[str, Any]], file: str) -> list[Problem]:
@@ -490,6 +384,28 @@ def _cross_checks(run_values: Mapping[str, Mapping[str, Any]], file: str) -> lis
             )
         )
     return problems
+
+
+def _run(
+    name: str,
+    description: str,
+    policy: Policy,
+    sections: Mapping[str, Mapping[str, Any]],
+    extras: tuple[ExtraDwellings, ...],
+    where: str,
+    file: str,
+) -> Read[Run | None]:
+    """A :class:`Run` from resolved section values (``where``: its key prefix)."""
+    simulation = build(
+        SimulationSettings, sections["simulation"], key_path(where, "simulation"), file
+    )
+    arrivals = build(Arrivals, sections["arrivals"], key_path(where, "arrivals"), file)
+    offers = build(Offers, sections["offers"], key_path(where, "offers"), file)
+    problems = simulation.problems + arrivals.problems + offers.problems
+    if simulation.value is None or arrivals.value is None or offers.value is None:
+        return Read(None, problems)
+    run = Run(name, description, policy, simulation.value, arrivals.value, offers.value, extras)
+    return Read(run, problems)
 
 
 def scenario_from_dict(
@@ -520,244 +436,262 @@ def scenario_from_dict(
     InputError
         With every problem at once.
     """
-    folder = folder or Path(".")
-    problems: list[Problem] = []
-    for key in data:
-        if key not in _TOP_KEYS:
-            problems.append(
-                Problem(file, None, key, f"unknown section; known: {', '.join(_TOP_KEYS)}")
-            )
-    head, found = _read_table(data.get("scenario", {}), _SCENARIO_KEYS, "scenario", file)
-    problems += found
-    for key in ("name", "municipality"):
-        if key not in head and not any(p.column == f"scenario.{key}" for p in found):
-            problems.append(Problem(file, None, f"scenario.{key}", "required setting is missing"))
-    municipality = head.get("municipality", "")
-    if "municipality" in head and not _CODE.fullmatch(municipality):
-        problems.append(
-            Problem(
-                file,
-                None,
-                "scenario.municipality",
-                f"expected a CBS code like GM0153, got {municipality!r}",
-            )
-        )
-        municipality = ""
-    amenities = head.get("amenities", "illustrative")
-
-    base: dict[str, dict[str, Any]] = {}
-    for section, keys in _SECTIONS.items():
-        base[section], found = _read_table(data.get(section, {}), keys, section, file)
-        problems += found
-    for key in ("start", "end", "quota_persons"):
-        if key not in base["period"] and not any(p.column == f"period.{key}" for p in problems):
-            problems.append(Problem(file, None, f"period.{key}", "required setting is missing"))
-    problems += _cross_checks(base, file)
-    base_policy = data.get("policy", {})
-    policy, found = _policy(municipality or "GM0000", base["period"], base_policy, file)
-    if municipality:
-        problems += found
-    else:
-        problems += [p for p in found if p.column != "scenario.municipality"]
-    runs: list[Run] = []
-    if policy is not None:
-        runs.append(
-            Run(
-                BASE,
-                "the base scenario",
-                policy,
-                _simulation(base["simulation"]),
-                _arrivals(base["arrivals"]),
-                _offers(base["offers"]),
-            )
-        )
-
-    variants = data.get("variant", [])
-    if not isinstance(variants, list):
-        problems.append(Problem(file, None, "variant", "write each variant as [[variant]]"))
-        variants = []
-    seen: set[str] = {BASE}
-    for number, variant in enumerate(variants, 1):
-        run, found = _variant(number, variant, base, base_policy, municipality, seen, file)
-        problems += found
-        if run is not None and policy is not None:
-            runs.append(run)
-
+    unknown = tuple(
+        Problem(file, None, key, f"unknown section; known: {', '.join(_TOP_KEYS)}")
+        for key in data
+        if key not in _TOP_KEYS
+    )
+    head = read_table(
+        Scenario,
+        data.get("scenario", {}),
+        "scenario",
+        file,
+        keys=_HEAD_KEYS,
+        required=_HEAD_REQUIRED,
+    )
+    sections = _base_sections(data, file)
+    overrides = data.get("policy", {})
+    base = _Base(
+        municipality=head.value.get("municipality", ""),
+        sections=sections.value,
+        policy=overrides if isinstance(overrides, dict) else {},
+    )
+    base_run = _base_run(overrides, base, file)
+    variants = _variants(data.get("variant", []), base, file)
+    problems = unknown + head.problems + sections.problems + base_run.problems + variants.problems
+    if problems or base_run.value is None:
+        raise InputError(problems)
+    name = head.value["name"]
     scenario = Scenario(
-        name=head.get("name", ""),
-        title=head.get("title", head.get("name", "")),
-        municipality=municipality,
-        seeds=head.get("seeds", 5),
-        amenities=amenities,
-        runs=tuple(runs),
+        name=name,
+        title=head.value.get("title", name),
+        municipality=base.municipality,
+        seeds=head.value.get("seeds", 5),
+        amenities=head.value.get("amenities", "illustrative"),
+        runs=(base_run.value, *variants.value),
         file=file,
     )
-    if areas is not None and not problems:
+    folder = folder or Path(".")
+    if areas is None:
+        found = _files_exist(scenario, folder)
+    else:
         scenario, found = _with_files_and_areas(scenario, folder, areas)
-        problems += found
-    elif areas is None and not problems:
-        problems += _files_exist(scenario, folder)
-    if problems:
-        raise InputError(problems)
+    if found:
+        raise InputError(found)
     return scenario
 
 
-def _variant(
-    number: int,
-    variant: Any,
-    base: Mapping[str, Mapping[str, Any]],
-    base_policy: Any,
-    municipality: str,
-    seen: set[str],
-    file: str,
-) -> tuple[Run | None, list[Problem]]:
-    """Validate one ``[[variant]]`` and resolve it against the base."""
-    if not isinstance(variant, dict):
-        return None, [Problem(file, None, f"variant[{number}]", "expected a [[variant]] table")]
-    name = variant.get("name")
-    where = f"variant.{name}" if isinstance(name, str) and name else f"variant[{number}]"
+def _base_sections(data: Mapping[str, Any], file: str) -> Read[dict[str, dict[str, Any]]]:
+    """The valid values of the base's sections; the half year and its quota are required."""
+    values: dict[str, dict[str, Any]] = {}
     problems: list[Problem] = []
+    for section in _SECTIONS:
+        required = _PERIOD_REQUIRED if section == "period" else ()
+        table = _read_section(section, data.get(section, {}), section, file, required)
+        values[section] = table.value
+        problems += table.problems
+    problems += _cross_checks(values, file)
+    return Read(values, tuple(problems))
+
+
+def _base_run(overrides: Any, base: _Base, file: str) -> Read[Run | None]:
+    """The base run. A wrong municipality was reported for ``[scenario]`` already."""
+    policy = _policy(base.municipality or "GM0000", base.sections["period"], overrides, file)
+    problems = tuple(
+        p for p in policy.problems if base.municipality or p.column != "scenario.municipality"
+    )
+    if policy.value is None:
+        return Read(None, problems)
+    run = _run(BASE, "the base scenario", policy.value, base.sections, (), "", file)
+    return Read(run.value, problems + run.problems)
+
+
+def _variants(variants: Any, base: _Base, file: str) -> Read[tuple[Run, ...]]:
+    """Every ``[[variant]]``, resolved against the base, in file order."""
+    if not isinstance(variants, list):
+        return Read((), (Problem(file, None, "variant", "write each variant as [[variant]]"),))
+    runs: list[Run] = []
+    problems: list[Problem] = []
+    seen: set[str] = {BASE}
+    for number, variant in enumerate(variants, 1):
+        run = _variant(number, variant, base, frozenset(seen), file)
+        problems += run.problems
+        if run.value is not None:
+            runs.append(run.value)
+        name = variant.get("name") if isinstance(variant, dict) else None
+        if isinstance(name, str) and name.strip():
+            seen.add(name)
+    return Read(tuple(runs), tuple(problems))
+
+
+def _variant(
+    number: int, variant: Any, base: _Base, seen: frozenset[str], file: str
+) -> Read[Run | None]:
+    """Validate the ``number``-th ``[[variant]]`` and resolve it against the base."""
+    if not isinstance(variant, dict):
+        wrong = Problem(file, None, f"variant[{number}]", "expected a [[variant]] table")
+        return Read(None, (wrong,))
+    where = _variant_where(number, variant)
+    name = _variant_name(variant, where, seen, file)
+    own = read(_VariantSettings, variant, where, file, keys=_VARIANT_OWN, also=_VARIANT_PARTS)
+    settings = own.value or _VariantSettings()
+    sections = _variant_sections(variant, base, settings.quota_factor, where, file)
+    extras = _extra_dwellings(variant.get("extra_dwellings", []), where, base.municipality, file)
+    policy = _variant_policy(
+        variant, sections.value["period"], base, settings.quota_factor, where, file
+    )
+    problems = name.problems + own.problems + sections.problems + extras.problems + policy.problems
+    if problems or name.value is None or policy.value is None:
+        return Read(None, problems)
+    return _run(
+        name.value, settings.description, policy.value, sections.value, extras.value, where, file
+    )
+
+
+def _variant_where(number: int, variant: Mapping[str, Any]) -> str:
+    """The key prefix of a variant: ``variant.<name>``, or ``variant[<number>]`` without a name."""
+    name = variant.get("name")
+    return f"variant.{name}" if isinstance(name, str) and name else f"variant[{number}]"
+
+
+def _variant_name(
+    variant: Mapping[str, Any], where: str, seen: frozenset[str], file: str
+) -> Read[str | None]:
+    """The variant's name: given, not blank, and not used by the base or an earlier variant."""
+    name = variant.get("name")
     if not isinstance(name, str) or not name.strip():
-        problems.append(Problem(file, None, f"{where}.name", "every variant needs a name"))
-    elif name in seen:
-        problems.append(Problem(file, None, f"{where}.name", f"the name {name!r} is already used"))
-    else:
-        seen.add(name)
-    for key in variant:
-        if key not in _VARIANT_KEYS:
-            known = ", ".join(sorted(_VARIANT_KEYS))
-            problems.append(
-                Problem(file, None, f"{where}.{key}", f"unknown setting; known: {known}")
-            )
-    description = variant.get("description", "")
-    if not isinstance(description, str):
-        problems.append(Problem(file, None, f"{where}.description", "expected text"))
-        description = ""
-    factor = variant.get("quota_factor", 1.0)
-    if not _number(factor) or factor <= 0 or factor > 10:
-        problems.append(
-            Problem(
-                file,
-                None,
-                f"{where}.quota_factor",
-                f"expected a number above 0 such as 1.3 (+30 %), got {factor!r}",
-            )
-        )
-        factor = 1.0
+        return Read(None, (Problem(file, None, f"{where}.name", "every variant needs a name"),))
+    if name in seen:
+        message = f"the name {name!r} is already used"
+        return Read(None, (Problem(file, None, f"{where}.name", message),))
+    return Read(name)
 
+
+def _variant_sections(
+    variant: Mapping[str, Any], base: _Base, factor: float, where: str, file: str
+) -> Read[dict[str, dict[str, Any]]]:
+    """The base's section values with the variant's own on top, and the quota factor applied."""
     merged: dict[str, dict[str, Any]] = {}
-    for section, keys in _SECTIONS.items():
-        own, found = _read_table(variant.get(section, {}), keys, f"{where}.{section}", file)
-        problems += found
-        if section == "period":
-            for key in ("start", "end"):
-                if key in own:
-                    problems.append(
-                        Problem(
-                            file,
-                            None,
-                            f"{where}.period.{key}",
-                            "a variant cannot move the period; make a new scenario file",
-                        )
-                    )
-        if section in ("arrivals", "offers") and "file" in own:
-            problems.append(
-                Problem(
-                    file,
-                    None,
-                    f"{where}.{section}.file",
-                    "files can only be given in the base; a variant changes the mix or the count",
-                )
-            )
-        merged[section] = {**base[section], **own}
-    if factor != 1.0:
-        period = merged["period"]
-        if "quota_persons" in period and "quota_persons" not in variant.get("period", {}):
-            period["quota_persons"] = int(round(period["quota_persons"] * factor))
-        arrivals = merged["arrivals"]
-        own_arrivals = variant.get("arrivals", {})
-        if "households" in arrivals and "households" not in own_arrivals:
-            arrivals["households"] = arrivals["households"] * factor
+    problems: list[Problem] = []
+    for section in _SECTIONS:
+        own = _read_section(section, variant.get(section, {}), key_path(where, section), file)
+        problems += own.problems
+        problems += _only_in_base(section, own.value, where, file)
+        merged[section] = {**base.sections[section], **own.value}
+    return Read(_scaled(merged, factor, variant), tuple(problems))
 
-    extras: list[ExtraDwellings] = []
-    blocks = variant.get("extra_dwellings", [])
+
+def _only_in_base(section: str, own: Mapping[str, Any], where: str, file: str) -> list[Problem]:
+    """A variant may not move the period, nor replace a stream's file."""
+    if section == "period":
+        message = "a variant cannot move the period; make a new scenario file"
+        return [
+            Problem(file, None, f"{where}.period.{key}", message)
+            for key in ("start", "end")
+            if key in own
+        ]
+    if section in ("arrivals", "offers") and "file" in own:
+        message = "files can only be given in the base; a variant changes the mix or the count"
+        return [Problem(file, None, f"{where}.{section}.file", message)]
+    return []
+
+
+def _scaled(
+    sections: dict[str, dict[str, Any]], factor: float, variant: Mapping[str, Any]
+) -> dict[str, dict[str, Any]]:
+    """``quota_factor`` applied to the base's taakstelling and expected koppelingen.
+
+    A value the variant sets itself is kept as written.
+    """
+    if factor == 1.0:
+        return sections
+    out = {section: dict(values) for section, values in sections.items()}
+    for section, key in (("period", "quota_persons"), ("arrivals", "households")):
+        own = variant.get(section, {})
+        if key in out[section] and not (isinstance(own, dict) and key in own):
+            scaled = out[section][key] * factor
+            out[section][key] = int(round(scaled)) if section == "period" else scaled
+    return out
+
+
+def _extra_dwellings(
+    blocks: Any, where: str, municipality: str, file: str
+) -> Read[tuple[ExtraDwellings, ...]]:
+    """The variant's ``[[variant.extra_dwellings]]`` blocks."""
+    path = key_path(where, "extra_dwellings")
     if not isinstance(blocks, list):
-        problems.append(
-            Problem(
-                file,
-                None,
-                f"{where}.extra_dwellings",
-                "write each block as [[variant.extra_dwellings]]",
-            )
-        )
-        blocks = []
+        message = "write each block as [[variant.extra_dwellings]]"
+        return Read((), (Problem(file, None, path, message),))
+    extras: list[ExtraDwellings] = []
+    problems: list[Problem] = []
     for k, block in enumerate(blocks, 1):
-        values, found = _read_table(block, _EXTRA_KEYS, f"{where}.extra_dwellings[{k}]", file)
-        problems += found
-        missing = [
-            key
-            for key in ("count", "bedrooms", "area")
-            if key not in values and key not in {(p.column or "").rsplit(".", 1)[-1] for p in found}
-        ]
-        problems += [
-            Problem(
-                file, None, f"{where}.extra_dwellings[{k}].{key}", "required setting is missing"
-            )
-            for key in missing
-        ]
-        area = values.get("area")
-        if area is not None and not _AREA.fullmatch(area):
-            problems.append(
-                Problem(
-                    file,
-                    None,
-                    f"{where}.extra_dwellings[{k}].area",
-                    f"expected a wijk code (WK016402) or buurt code (BU01640201), got {area!r}",
-                )
-            )
-        elif area is not None and municipality and area[2:6] != municipality[2:]:
-            problems.append(
-                Problem(
-                    file,
-                    None,
-                    f"{where}.extra_dwellings[{k}].area",
-                    f"{area} does not lie in {municipality}",
-                )
-            )
-        elif not missing and not found:
-            extras.append(ExtraDwellings(**values))
+        extra = _extra_block(block, f"{path}[{k}]", municipality, file)
+        problems += extra.problems
+        if extra.value is not None:
+            extras.append(extra.value)
+    return Read(tuple(extras), tuple(problems))
 
-    own_policy = variant.get("policy", {})
-    if not isinstance(own_policy, dict):
-        problems.append(Problem(file, None, f"{where}.policy", "expected a [variant.policy] table"))
-        own_policy = {}
-    touched = {f"policy.{p}" for p in _paths(own_policy)} | {
-        f"{s}.{k}"
-        for s in _SECTIONS
-        for k in variant.get(s, {})
-        if isinstance(variant.get(s), dict)
-    }
+
+def _extra_block(
+    block: Any, where: str, municipality: str, file: str
+) -> Read[ExtraDwellings | None]:
+    """One block of extra dwellings, which must lie in the scenario's municipality."""
+    values = read_table(ExtraDwellings, block, where, file)
+    area = values.value.get("area")
+    if area is not None and municipality and area[2:6] != municipality[2:]:
+        outside = Problem(file, None, f"{where}.area", f"{area} does not lie in {municipality}")
+        return Read(None, (*values.problems, outside))
+    if values.problems:
+        return Read(None, values.problems)
+    return build(ExtraDwellings, values.value, where, file)
+
+
+def _variant_policy(
+    variant: Mapping[str, Any],
+    period: Mapping[str, Any],
+    base: _Base,
+    factor: float,
+    where: str,
+    file: str,
+) -> Read[Policy | None]:
+    """The base's ``[policy]`` with the variant's on top, over the variant's period.
+
+    A problem is reported under the variant only when the variant set (or, by
+    its quota factor, changed) the key: the base's own problems are reported
+    once, for the base.
+    """
+    own = variant.get("policy", {})
+    wrong: tuple[Problem, ...] = ()
+    if not isinstance(own, dict):
+        wrong = (Problem(file, None, f"{where}.policy", "expected a [variant.policy] table"),)
+        own = {}
+    touched = _touched(variant, own, factor)
+    policy = _policy(base.municipality or "GM0000", period, _merge(base.policy, own), file)
+    mine = tuple(
+        dataclasses.replace(p, column=f"{where}.{p.column}")
+        for p in policy.problems
+        if _under(p.column, touched)
+    )
+    return Read(None if wrong else policy.value, wrong + mine)
+
+
+def _touched(variant: Mapping[str, Any], own_policy: Mapping[str, Any], factor: float) -> set[str]:
+    """Key paths (in the base's terms, ``policy.spreading.lq_threshold``) a variant changes."""
+    touched = {f"policy.{path}" for path in _paths(own_policy)}
+    for section in _SECTIONS:
+        own = variant.get(section)
+        if isinstance(own, dict):
+            touched |= {f"{section}.{key}" for key in own}
     if factor != 1.0:
         touched.add("period.quota_persons")
-    policy_data = _merge(base_policy if isinstance(base_policy, dict) else {}, own_policy)
-    policy, found = _policy(municipality or "GM0000", merged["period"], policy_data, file)
-    problems += [
-        Problem(file, None, f"{where}.{p.column}", p.message)
-        for p in found
-        if p.column in touched or any(p.column.startswith(t + ".") for t in touched)
-    ]
-    if problems or policy is None:
-        return None, problems
-    run = Run(
-        name,
-        description,
-        policy,
-        _simulation(merged["simulation"]),
-        _arrivals(merged["arrivals"]),
-        _offers(merged["offers"]),
-        tuple(extras),
+    return touched
+
+
+def _under(column: str | None, touched: set[str]) -> bool:
+    """Whether ``column`` is one of the ``touched`` key paths or lies inside one."""
+    return column is not None and (
+        column in touched or any(column.startswith(t + ".") for t in touched)
     )
-    return run, problems
 
 
 def _files_exist(scenario: Scenario, folder: Path) -> list[Problem]:

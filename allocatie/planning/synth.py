@@ -41,6 +41,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
@@ -49,6 +50,7 @@ from allocatie.areas.data import Areas
 from allocatie.areas.segregation import is_concentrated, location_quotient
 from allocatie.inputs.io import SOURCE_LINE
 from allocatie.inputs.schema import DWELLING_COLUMNS, HOUSEHOLD_COLUMNS
+from allocatie.inputs.settings import Range, Table, check
 from allocatie.inputs.vocabulary import INTERESTS
 from allocatie.model.eligibility import min_bedrooms
 
@@ -115,6 +117,12 @@ def _dates(rng: np.random.Generator, start: dt.date, end: dt.date, n: int) -> np
     return (np.datetime64(start, "D") + days).astype("datetime64[ns]")
 
 
+#: A share of households or dwellings.
+_SHARE = Range(0.0, 1.0)
+#: Bedrooms → mean rent or floor area: every value above 0.
+_PER_BEDROOMS = Table(keys=Range(0, 10), values=Range(0.0, above=True))
+
+
 # --------------------------------------------------------------------------
 # households
 
@@ -147,22 +155,25 @@ class HouseholdMix:
         Households that prefer, or exclude, one wijk.
     """
 
-    persons: Mapping[int, float] = field(
+    persons: Annotated[Mapping[int, float], Table(keys=Range(1, 20))] = field(
         default_factory=lambda: {1: 55, 2: 10, 3: 8, 4: 10, 5: 9, 6: 5, 7: 3}
     )
-    single_parent_share: float = 0.15
-    reunification_share: float = 0.25
-    reunification_persons: Mapping[int, float] = field(
+    single_parent_share: Annotated[float, _SHARE] = 0.15
+    reunification_share: Annotated[float, _SHARE] = 0.25
+    reunification_persons: Annotated[Mapping[int, float], Table(keys=Range(1, 10))] = field(
         default_factory=lambda: {1: 30, 2: 30, 3: 40}
     )
-    needs_accessible_share: float = 0.02
-    max_floor_share: float = 0.05
-    above_income_limit_share: float = 0.08
-    interest_counts: Mapping[int, float] = field(
+    needs_accessible_share: Annotated[float, _SHARE] = 0.02
+    max_floor_share: Annotated[float, _SHARE] = 0.05
+    above_income_limit_share: Annotated[float, _SHARE] = 0.08
+    interest_counts: Annotated[Mapping[int, float], Table(keys=Range(0, len(INTERESTS)))] = field(
         default_factory=lambda: {0: 10, 1: 30, 2: 35, 3: 25}
     )
-    preferred_share: float = 0.2
-    excluded_share: float = 0.05
+    preferred_share: Annotated[float, _SHARE] = 0.2
+    excluded_share: Annotated[float, _SHARE] = 0.05
+
+    def __post_init__(self) -> None:
+        check(self)
 
     def need_shares(self) -> dict[int, float]:
         """Expected share of households by the fewest bedrooms they can live in.
@@ -356,20 +367,27 @@ class DwellingMix:
         parks).
     """
 
-    bedrooms: Mapping[int, float] = field(default_factory=lambda: {0: 3, 1: 9, 2: 38, 3: 36, 4: 14})
-    rent: Mapping[int, float] = field(
+    bedrooms: Annotated[Mapping[int, float], Table(keys=Range(0, 10))] = field(
+        default_factory=lambda: {0: 3, 1: 9, 2: 38, 3: 36, 4: 14}
+    )
+    rent: Annotated[Mapping[int, float], _PER_BEDROOMS] = field(
         default_factory=lambda: {0: 430.0, 1: 490.0, 2: 560.0, 3: 600.0, 4: 650.0}
     )
-    rent_sd: float = 45.0
-    area_m2: Mapping[int, float] = field(
+    rent_sd: Annotated[float, Range(0.0, 500.0)] = 45.0
+    area_m2: Annotated[Mapping[int, float], _PER_BEDROOMS] = field(
         default_factory=lambda: {0: 32.0, 1: 48.0, 2: 65.0, 3: 82.0, 4: 100.0}
     )
-    upper_floor_share: float = 0.4
-    elevator_share: float = 0.4
-    accessible_share: float = 0.05
-    corporations: Mapping[str, float] = field(default_factory=lambda: {"Corporatie": 1.0})
-    concentrated_tilt: float = 2.0
-    min_residents: int = 300
+    upper_floor_share: Annotated[float, _SHARE] = 0.4
+    elevator_share: Annotated[float, _SHARE] = 0.4
+    accessible_share: Annotated[float, _SHARE] = 0.05
+    corporations: Annotated[Mapping[str, float], Table()] = field(
+        default_factory=lambda: {"Corporatie": 1.0}
+    )
+    concentrated_tilt: Annotated[float, Range(0.0, 100.0, above=True)] = 2.0
+    min_residents: Annotated[int, Range(low=0)] = 300
+
+    def __post_init__(self) -> None:
+        check(self)
 
 
 def candidate_buurten(
@@ -615,12 +633,16 @@ def _point_in(polygon: object, rng: np.random.Generator) -> tuple[float, float]:
 # typed tables from a few columns, and back to text
 
 
-def _column(data: Mapping[str, object], name: str, n: int, default: object) -> object:
+#: A column given to :func:`households_frame` or :func:`dwellings_frame`.
+Column = Sequence[Any] | np.ndarray
+
+
+def _column(data: Mapping[str, Column], name: str, n: int, default: object) -> Column:
     value = data.get(name)
     return [default] * n if value is None else value
 
 
-def households_frame(data: Mapping[str, Sequence | np.ndarray]) -> pd.DataFrame:
+def households_frame(data: Mapping[str, Column]) -> pd.DataFrame:
     """A typed households table from ``household_id``, ``persons``, ``linked_on`` and any others.
 
     Missing optional columns get the reader's defaults (no reunification,
@@ -659,7 +681,7 @@ def households_frame(data: Mapping[str, Sequence | np.ndarray]) -> pd.DataFrame:
     return _contract(frame, data, HOUSEHOLD_COLUMNS, "households")
 
 
-def dwellings_frame(data: Mapping[str, Sequence | np.ndarray]) -> pd.DataFrame:
+def dwellings_frame(data: Mapping[str, Column]) -> pd.DataFrame:
     """A typed dwellings table from ``dwelling_id``, ``bedrooms``, ``rent``, ``available_from``,
     a location (``buurt_code``, ``wijk_code`` or ``lon``/``lat``) and any others.
 
@@ -692,7 +714,7 @@ def dwellings_frame(data: Mapping[str, Sequence | np.ndarray]) -> pd.DataFrame:
 
 
 def _contract(
-    frame: pd.DataFrame, data: Mapping[str, object], columns: Mapping[str, str], file: str
+    frame: pd.DataFrame, data: Mapping[str, Column], columns: Mapping[str, str], file: str
 ) -> pd.DataFrame:
     """Columns in contract order and dtypes; contract columns not built above
     (e.g. a household's ``gemeente_code``) taken from ``data`` or left empty."""
@@ -706,7 +728,7 @@ def _contract(
     return frame
 
 
-def _tuples(values: Sequence) -> list[tuple[str, ...]]:
+def _tuples(values: Column) -> list[tuple[str, ...]]:
     """Cells as tuples of text: tuples kept, ``"a;b"`` split, empty → ``()``."""
     out: list[tuple[str, ...]] = []
     for value in values:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import click
 import pandas as pd
 import pytest
@@ -10,13 +12,22 @@ from click.testing import CliRunner
 from allocatie.areas.data import load_areas
 from allocatie.cli.scenario import scenario as scenario_group
 from allocatie.inputs.errors import InputError
+from allocatie.inputs.policy import Policy
+from allocatie.planning.planner import SimulationSettings
 from allocatie.planning.scenario import (
     BASE,
     COMPARISON_COLUMNS,
+    Arrivals,
+    ExtraDwellings,
+    Offers,
+    Run,
+    Scenario,
     build_streams,
     load_scenario,
     run_scenario,
+    scenario_from_dict,
 )
+from allocatie.planning.synth import DwellingMix, HouseholdMix
 from tests import paths
 from tests.paths import EXAMPLES
 
@@ -166,6 +177,110 @@ def test_codes_are_checked_against_the_area_data(areas):
     assert problems_of("missing_stream_file.toml", areas) == {
         "arrivals.file": "file not found: does-not-exist.csv"
     }
+
+
+def test_a_variant_section_that_is_not_a_table_is_reported_not_a_crash():
+    data = {
+        "scenario": {"name": "s", "municipality": "GM0153"},
+        "period": {"start": dt.date(2019, 7, 1), "end": dt.date(2019, 12, 31), "quota_persons": 6},
+        "arrivals": {"households": 4},
+        "offers": {"dwellings": 4},
+        "variant": [{"name": "v", "quota_factor": 1.3, "period": 3, "arrivals": "many"}],
+    }
+    with pytest.raises(InputError) as caught:
+        scenario_from_dict(data, "s.toml")
+    assert {p.column for p in caught.value.problems} == {
+        "variant.v.period",
+        "variant.v.arrivals",
+    }
+
+
+def test_a_scaled_variant_is_checked_against_the_same_rules():
+    data = {
+        "scenario": {"name": "s", "municipality": "GM0153"},
+        "period": {"start": dt.date(2019, 7, 1), "end": dt.date(2019, 12, 31), "quota_persons": 6},
+        "arrivals": {"households": 90_000},
+        "offers": {"dwellings": 4},
+        "variant": [{"name": "twice", "quota_factor": 2}],
+    }
+    with pytest.raises(InputError) as caught:
+        scenario_from_dict(data, "s.toml")
+    (problem,) = caught.value.problems
+    assert problem.column == "variant.twice.arrivals.households"
+    assert problem.message == "must be at most 100000, got 180000.0"
+
+
+# --------------------------------------------------------------------------
+# every settings dataclass refuses a bad value where it is built
+
+
+def _run(**changes):
+    fields = {
+        "name": "base",
+        "description": "",
+        "policy": Policy(),
+        "simulation": SimulationSettings(),
+        "arrivals": Arrivals(),
+        "offers": Offers(),
+        **changes,
+    }
+    return Run(**fields)
+
+
+def _scenario(**changes):
+    fields = {
+        "name": "s",
+        "title": "S",
+        "municipality": "GM0153",
+        "seeds": 5,
+        "amenities": "none",
+        "runs": (_run(),),
+        "file": "s.toml",
+        **changes,
+    }
+    return Scenario(**fields)
+
+
+@pytest.mark.parametrize(
+    ("build", "key"),
+    [
+        (lambda: SimulationSettings(meeting_day=29), "meeting_day"),
+        (lambda: SimulationSettings(offer_days=-1), "offer_days"),
+        (lambda: SimulationSettings(refusal_rate=1.5), "refusal_rate"),
+        (lambda: SimulationSettings(lookahead="yes"), "lookahead"),
+        (lambda: HouseholdMix(persons={1: 0, 2: 0}), "persons"),
+        (lambda: HouseholdMix(persons={0: 1}), "persons"),
+        (lambda: HouseholdMix(single_parent_share=1.2), "single_parent_share"),
+        (lambda: HouseholdMix(interest_counts={9: 1}), "interest_counts"),
+        (lambda: DwellingMix(rent={2: 0.0}), "rent"),
+        (lambda: DwellingMix(bedrooms={11: 1}), "bedrooms"),
+        (lambda: DwellingMix(concentrated_tilt=0), "concentrated_tilt"),
+        (lambda: DwellingMix(corporations={"A": -1}), "corporations"),
+        (lambda: DwellingMix(min_residents=-1), "min_residents"),
+        (lambda: Arrivals(households=-1), "households"),
+        (lambda: Arrivals(waiting_at_start=2.5), "waiting_at_start"),
+        (lambda: Arrivals(mix="default"), "mix"),
+        (lambda: Offers(dwellings=200_000), "dwellings"),
+        (lambda: ExtraDwellings(count=0, bedrooms=2, area="WK015304"), "count"),
+        (lambda: ExtraDwellings(count=5, bedrooms=11, area="WK015304"), "bedrooms"),
+        (lambda: ExtraDwellings(count=5, bedrooms=2, area="Enschede-Noord"), "area"),
+        (lambda: ExtraDwellings(count=5, bedrooms=2, area="WK015304", rent=0), "rent"),
+        (lambda: _run(policy=None), "policy"),
+        (lambda: _run(extra_dwellings=[]), "extra_dwellings"),
+        (lambda: _scenario(seeds=0), "seeds"),
+        (lambda: _scenario(municipality="GM153"), "municipality"),
+    ],
+)
+def test_each_settings_dataclass_refuses_a_bad_field_when_built(build, key):
+    with pytest.raises(InputError) as caught:
+        build()
+    assert [p.column for p in caught.value.problems] == [key]
+
+
+def test_good_settings_build():
+    assert _scenario().runs[0].simulation.refusal_rate == 0.0
+    assert SimulationSettings(refusal_rate=1.0).refusal_rate == 1.0  # every offer refused
+    assert ExtraDwellings(count=5, bedrooms=2, area="BU01530101").rent is None
 
 
 # --------------------------------------------------------------------------
