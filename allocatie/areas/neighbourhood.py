@@ -10,9 +10,13 @@ the city-wide indices and each area's location quotient are computed again.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
+import networkx as nx
 import numpy as np
 import pandas as pd
+import scipy.sparse
 
 from allocatie.areas.adjacency import queen_graph, weights_matrix
 from allocatie.areas.data import Areas
@@ -24,11 +28,16 @@ from allocatie.areas.segregation import (
     spatial_dissimilarity,
 )
 
+if TYPE_CHECKING:
+    from allocatie.inputs.policy import Policy
+
 LEVELS = ("buurt", "wijk")
 INDEX_KEYS = ("dissimilarity", "isolation", "exposure", "entropy", "gini")
 
 
-def level_counts(stats: pd.DataFrame, level: str, indicator: str, gemeenten) -> pd.DataFrame:
+def level_counts(
+    stats: pd.DataFrame, level: str, indicator: str, gemeenten: Sequence[str]
+) -> pd.DataFrame:
     """Areas of one level in the given municipalities that have residents and a count.
 
     Areas whose counts are missing (wijken renumbered since the statistics
@@ -59,17 +68,19 @@ def _indices(group: np.ndarray, total: np.ndarray) -> dict[str, float | None]:
         return dict.fromkeys(INDEX_KEYS)
 
 
-_GRAPH: list = [None, None]  # [the area data, its queen graph]
+_GRAPH: list[Any] = [None, None]  # [the area data, its queen graph]
 
 
-def _country_graph(areas: Areas):
+def _country_graph(areas: Areas) -> nx.Graph:
     """The queen graph of all wijken, built once per area data set (0.3 s for the country)."""
     if _GRAPH[0] is not areas:
         _GRAPH[:] = [areas, queen_graph(areas.wijken)]
     return _GRAPH[1]
 
 
-def _spatial(group: np.ndarray, total: np.ndarray, weights) -> float | None:
+def _spatial(
+    group: np.ndarray, total: np.ndarray, weights: scipy.sparse.csr_matrix
+) -> float | None:
     """Spatial dissimilarity of one municipality, given its block of the weights matrix."""
     if weights.shape[0] < 2:
         return None
@@ -84,7 +95,7 @@ def effects(
     level: str,
     indicator: str,
     lq_threshold: float,
-    gemeenten,
+    gemeenten: Sequence[str],
     placed_households: pd.Series,
     placed_persons: pd.Series,
 ) -> tuple[dict[str, dict], pd.DataFrame]:
@@ -179,7 +190,11 @@ def before_after(
 
 
 def plan_effect(
-    areas: Areas, dwellings: pd.DataFrame, assignment: np.ndarray, persons: np.ndarray, policy
+    areas: Areas,
+    dwellings: pd.DataFrame,
+    assignment: np.ndarray,
+    persons: np.ndarray,
+    policy: Policy,
 ) -> tuple[dict, pd.DataFrame]:
     """Before/after for every municipality the offered dwellings lie in, at both levels.
 
@@ -225,7 +240,7 @@ def plan_effect(
     return _clean(summary), table
 
 
-def _clean(value):
+def _clean(value: Any) -> Any:
     """JSON-safe: numpy scalars to Python, NaN to None."""
     if isinstance(value, dict):
         return {k: _clean(v) for k, v in value.items()}

@@ -114,12 +114,8 @@ def areas(
         console.print(grid)
         console.print(f"Source: {data.source}", style="dim")
     if map_file is not None:
-        from allocatie.report.maps import (
-            PLACEMENT_COLUMNS,
-            indicator_label,
-            wijk_layer,
-            write_png_map,
-        )
+        from allocatie.report.maps import PLACEMENT_COLUMNS, indicator_label, wijk_layer
+        from allocatie.report.static_map import write_png_map
 
         _, wijk = before_after(data, gemeente, "wijk", indicator, threshold, empty, empty)
         layer = wijk_layer(data, gemeente, wijk.set_index("code")["lq_before"], threshold=threshold)

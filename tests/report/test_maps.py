@@ -1,4 +1,8 @@
-"""Tests for allocatie.report.maps: the report page and the print map of the Enschede example.
+"""The report page and the print map of the Enschede example.
+
+Covers allocatie.report.maps (layers, colour classes, marker layout),
+allocatie.report.web_map (the interactive map), allocatie.report.static_map
+(the PNG) and allocatie.report.html_report.write_report_html (the page).
 
 The real example (scenarios/enschede-2019h2) is matched once per module and
 rendered once; every test then reads the written files. Whether Leaflet is
@@ -11,6 +15,7 @@ from __future__ import annotations
 import html
 import re
 
+import folium
 import numpy as np
 import pandas as pd
 import pytest
@@ -18,7 +23,7 @@ from matplotlib.image import imread
 
 from allocatie.areas.data import load_areas
 from allocatie.match import Inputs, run_match
-from allocatie.report import maps
+from allocatie.report import html_report, maps, static_map, web_map
 from tests.paths import EXAMPLE, ROOT
 
 REPO = ROOT
@@ -66,8 +71,8 @@ def example():
     }
 
 
-def _map(example, **kwargs) -> maps.folium.Map:
-    return maps.interactive_map(
+def _map(example, **kwargs) -> folium.Map:
+    return web_map.interactive_map(
         example["layer"],
         example["placements"],
         threshold=1.5,
@@ -81,7 +86,7 @@ def _map(example, **kwargs) -> maps.folium.Map:
 def rendered(example, tmp_path_factory):
     folder = tmp_path_factory.mktemp("report")
     png = folder / "kaart.png"
-    maps.write_png_map(
+    static_map.write_png_map(
         png,
         example["layer"],
         example["placements"],
@@ -92,7 +97,7 @@ def rendered(example, tmp_path_factory):
     )
     report = folder / "report.html"
     wijken = example["layer"].drop(columns="geometry").reset_index()
-    maps.write_report_html(
+    html_report.write_report_html(
         report,
         title="Plaatsingsvoorstel Enschede",
         summary_html="<p>20 huishoudens geplaatst.</p>",
@@ -173,7 +178,7 @@ def test_unknown_gemeente_and_missing_columns_are_explained(example):
         maps.wijk_layer(areas, "GM9999", pd.Series(dtype=float))
     broken = example["placements"].drop(columns=["persons"])
     with pytest.raises(ValueError, match="persons"):
-        maps.interactive_map(
+        web_map.interactive_map(
             example["layer"], broken, threshold=1.5, indicator_label="x", title="t"
         )
 
@@ -193,7 +198,7 @@ def test_lq_classes_are_contiguous_and_break_at_the_threshold():
 
 def test_households_sharing_a_point_are_spread_apart(example):
     placements = example["placements"]
-    dx, dy = maps._cluster_offsets(placements)
+    dx, dy = maps.cluster_offsets(placements)
     key = list(zip(placements["x"].round(), placements["y"].round()))
     shared = pd.Series(key).duplicated(keep=False).to_numpy()
     assert shared.any()
@@ -251,7 +256,7 @@ def _external_refs(text: str) -> list[str]:
 
 def test_report_is_fully_offline_when_leaflet_can_be_inlined(rendered):
     pytest.importorskip("xstatic.pkg.leaflet")
-    assert maps.leaflet_inline()
+    assert web_map.leaflet_inline()
     text = rendered["text"]
     assert _external_refs(text) == []
     assert "<script src=" not in text
@@ -260,9 +265,9 @@ def test_report_is_fully_offline_when_leaflet_can_be_inlined(rendered):
 
 
 def test_report_falls_back_to_leaflet_cdn_with_data_inline(example, tmp_path, monkeypatch):
-    monkeypatch.setattr(maps, "_leaflet_assets", lambda: None)
+    monkeypatch.setattr(web_map, "_leaflet_assets", lambda: None)
     report = tmp_path / "report.html"
-    maps.write_report_html(
+    html_report.write_report_html(
         report, title="t", summary_html="", map_=_map(example), tables={}, static_map=b"\x89PNG"
     )
     text = report.read_text("utf-8")
@@ -287,10 +292,10 @@ def test_household_ids_are_escaped(example, tmp_path):
     evil["household_id"] = "<script>alert(1)</script>"
     evil["area_name"] = "A & B <i>"
     report = tmp_path / "report.html"
-    fmap = maps.interactive_map(
+    fmap = web_map.interactive_map(
         example["layer"], evil, threshold=1.5, indicator_label="x", title="<b>t</b>"
     )
-    maps.write_report_html(report, title="<t>", summary_html="", map_=fmap, tables={})
+    html_report.write_report_html(report, title="<t>", summary_html="", map_=fmap, tables={})
     text = report.read_text("utf-8")
     assert "<script>alert(1)" not in text
     assert "<i>" not in text and "<b>t</b>" not in text and "<t>" not in text
@@ -306,7 +311,9 @@ def test_report_write_is_atomic(example, rendered, tmp_path, monkeypatch):
 
     monkeypatch.setattr(maps.os, "replace", fail)
     with pytest.raises(OSError, match="disk full"):
-        maps.write_report_html(report, title="t", summary_html="", map_=_map(example), tables={})
+        html_report.write_report_html(
+            report, title="t", summary_html="", map_=_map(example), tables={}
+        )
     assert report.read_text("utf-8") == "old report"
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
 
@@ -314,7 +321,7 @@ def test_report_write_is_atomic(example, rendered, tmp_path, monkeypatch):
 def test_tables_render_flags_as_ja_nee(example, tmp_path):
     report = tmp_path / "report.html"
     table = pd.DataFrame({"wijk": ["A & B"], "geconcentreerd": [True], "lq": [1.23456]})
-    maps.write_report_html(
+    html_report.write_report_html(
         report, title="t", summary_html="", map_=_map(example), tables={"Tabel": table}
     )
     text = report.read_text("utf-8")
@@ -340,7 +347,7 @@ def test_png_without_placements_and_with_missing_lq(example, tmp_path):
     layer = example["layer"].copy()
     layer.loc["WK015307", "lq_before"] = np.nan
     png = tmp_path / "leeg.png"
-    maps.write_png_map(
+    static_map.write_png_map(
         png,
         layer,
         pd.DataFrame(columns=list(maps.PLACEMENT_COLUMNS)),
@@ -357,7 +364,7 @@ def test_png_without_placements_and_with_missing_lq(example, tmp_path):
 
 def test_png_rejects_an_unknown_column(example, tmp_path):
     with pytest.raises(ValueError, match="no column"):
-        maps.write_png_map(
+        static_map.write_png_map(
             tmp_path / "x.png",
             example["layer"],
             example["placements"],
@@ -373,5 +380,5 @@ def test_writing_a_report_leaves_the_map_unchanged(example, tmp_path):
     fmap = _map(example)
     first, second = tmp_path / "a.html", tmp_path / "b.html"
     for path in (first, second):
-        maps.write_report_html(path, title="t", summary_html="", map_=fmap, tables={})
+        html_report.write_report_html(path, title="t", summary_html="", map_=fmap, tables={})
     assert first.read_text("utf-8") == second.read_text("utf-8")
