@@ -78,7 +78,7 @@ import dataclasses
 import datetime as dt
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Annotated, Any
 
 import numpy as np
@@ -387,7 +387,11 @@ class _State:
 
 @dataclass(frozen=True)
 class _Context:
-    """What stays fixed during one simulation."""
+    """What stays fixed during one simulation.
+
+    ``linked``, ``available`` and ``offer_ends`` are the streams' dates as days,
+    ``persons`` each household's size, ``window`` the matching window.
+    """
 
     households: pd.DataFrame
     dwellings: pd.DataFrame
@@ -399,7 +403,122 @@ class _Context:
     method: str
     seed: int
     meetings: list[dt.date]
+    linked: np.ndarray
+    available: np.ndarray
     offer_ends: np.ndarray
+    persons: np.ndarray
+    window: dt.timedelta
+
+
+@dataclass(frozen=True)
+class _Table:
+    """What is on the table at meeting ``k``: rows of the streams, and the pace.
+
+    ``queue`` are the households waiting, ``offers`` the dwellings on offer;
+    ``pace_target`` is the month's share of what is still to be housed.
+    """
+
+    k: int
+    day: dt.date
+    queue: np.ndarray
+    offers: np.ndarray
+    queue_persons: int
+    pace_target: int
+
+
+@dataclass(frozen=True)
+class _Built:
+    """A meeting's matching problem with every rule and this period's caps applied.
+
+    ``problem`` keeps only the pairs the period caps allow; ``pair_index`` is
+    the position of each of its pairs among ``instance.problem``'s.
+    """
+
+    instance: Instance
+    problem: ProblemData
+    pair_index: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The month's proposals (pairs of the built problem) and how they were chosen."""
+
+    selected: np.ndarray
+    held: int = 0
+    lifted: bool = False
+    solver: str = ""
+
+
+@dataclass(frozen=True)
+class _Answers:
+    """The proposed matches and the households' answers, one entry per proposal.
+
+    ``households`` and ``dwellings`` are positions in the built instance;
+    ``refused`` is each household's answer (:func:`refusal_draws`).
+    """
+
+    chosen: np.ndarray
+    households: np.ndarray
+    dwellings: np.ndarray
+    household_ids: np.ndarray
+    dwelling_ids: np.ndarray
+    refused: np.ndarray
+    planned_persons: int
+
+
+@dataclass(frozen=True)
+class _Accepted:
+    """The accepted matches: who moves where, with what each placement reports.
+
+    ``households`` and ``dwellings`` are rows of the streams; ``placed`` the
+    dwellings' rows of the instance (with their area and location quotient).
+    """
+
+    households: np.ndarray
+    dwellings: np.ndarray
+    persons: np.ndarray
+    placed: pd.DataFrame
+    interest: np.ndarray
+    extra_bedrooms: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """What a meeting decided, as reported in its month (all 0 when nothing was on the table)."""
+
+    eligible_pairs: int = 0
+    planned_persons: int = 0
+    proposed_matches: int = 0
+    refused: int = 0
+    households_housed: int = 0
+    persons_housed: int = 0
+    dwellings_held: int = 0
+    lookahead_lifted: bool = False
+    solver: str = ""
+
+
+@dataclass(frozen=True)
+class _Month:
+    """One row of :attr:`HalfYear.months`, fields in column order."""
+
+    meeting: dt.date
+    month: int
+    queue_households: int
+    queue_persons: int
+    offers: int
+    eligible_pairs: int
+    pace_target: int
+    planned_persons: int
+    proposed_matches: int
+    refused: int
+    households_housed: int
+    persons_housed: int
+    dwellings_held: int
+    lookahead_lifted: bool
+    solver: str
+    cumulative_persons: int
+    pace_line: float
+    target_persons: int
 
 
 def _area_stats(stats: pd.DataFrame, dwellings: pd.DataFrame) -> pd.DataFrame:
@@ -550,199 +669,282 @@ def simulate(
     """
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; expected one of {METHODS}")
+    context = _context(streams, policy, stats, settings, method, seed)
+    state = _State(
+        housed_meeting=np.full(len(context.households), -1, dtype=np.int64),
+        housed_dwelling=np.full(len(context.households), -1, dtype=np.int64),
+        let_meeting=np.full(len(context.dwellings), -1, dtype=np.int64),
+        offered=np.zeros(len(context.dwellings), dtype=np.int64),
+        refused_count=np.zeros(len(context.dwellings), dtype=np.int64),
+        household_refusals=np.zeros(len(context.households), dtype=np.int64),
+    )
+    months: list[_Month] = []
+    for k in range(len(context.meetings)):
+        table = _on_the_table(context, k, state)
+        state.offered[table.offers] += 1
+        if len(table.queue) and len(table.offers):
+            outcome = _meeting(context, table, state)
+        else:
+            outcome = _Outcome()
+        months.append(_month(context, table, outcome, state.housed_persons))
+    return _half_year(context, months, state)
+
+
+def _context(
+    streams: Streams,
+    policy: Policy,
+    stats: pd.DataFrame,
+    settings: SimulationSettings,
+    method: str,
+    seed: int,
+) -> _Context:
+    """The fixed part of a simulation: streams renumbered from 0, their dates as days."""
     households = streams.households.reset_index(drop=True)
     dwellings = streams.dwellings.reset_index(drop=True)
     distances = None if streams.distances is None else streams.distances.reset_index(drop=True)
-    base_stats = _area_stats(stats, dwellings)
-    period = policy.period
-    meetings = meeting_dates(period, settings.meeting_day)
-    n_meetings = len(meetings)
-    target = period.target_persons
-    window = dt.timedelta(days=policy.matching.window_days)
-    linked = households["linked_on"].to_numpy().astype("datetime64[D]")
     available = dwellings["available_from"].to_numpy().astype("datetime64[D]")
-    offer_ends = available + np.timedelta64(settings.offer_days, "D")
-    persons = households["persons"].to_numpy(dtype=np.int64)
     lookahead = method == "optimised" and settings.lookahead and streams.forecast is not None
-    context = _Context(
-        households,
-        dwellings,
-        distances,
-        base_stats,
-        policy,
-        settings,
-        streams.forecast if lookahead else None,
-        method,
-        seed,
-        meetings,
-        offer_ends,
+    return _Context(
+        households=households,
+        dwellings=dwellings,
+        distances=distances,
+        stats=_area_stats(stats, dwellings),
+        policy=policy,
+        settings=settings,
+        forecast=streams.forecast if lookahead else None,
+        method=method,
+        seed=seed,
+        meetings=meeting_dates(policy.period, settings.meeting_day),
+        linked=households["linked_on"].to_numpy().astype("datetime64[D]"),
+        available=available,
+        offer_ends=available + np.timedelta64(settings.offer_days, "D"),
+        persons=households["persons"].to_numpy(dtype=np.int64),
+        window=dt.timedelta(days=policy.matching.window_days),
     )
 
-    state = _State(
-        housed_meeting=np.full(len(households), -1, dtype=np.int64),
-        housed_dwelling=np.full(len(households), -1, dtype=np.int64),
-        let_meeting=np.full(len(dwellings), -1, dtype=np.int64),
-        offered=np.zeros(len(dwellings), dtype=np.int64),
-        refused_count=np.zeros(len(dwellings), dtype=np.int64),
-        household_refusals=np.zeros(len(households), dtype=np.int64),
-    )
-    months: list[dict[str, Any]] = []
-    for k, day in enumerate(meetings):
-        today = np.datetime64(day, "D")
-        queue = np.flatnonzero((linked <= today) & (state.housed_meeting < 0))
-        offers = np.flatnonzero(
-            (available <= np.datetime64(day + window, "D"))
-            & (today < offer_ends)
-            & (state.let_meeting < 0)
-        )
-        remaining = max(target - state.housed_persons, 0)
-        pace_target = math.ceil(remaining / (n_meetings - k))
-        row: dict[str, Any] = {
-            "meeting": day,
-            "month": k + 1,
-            "queue_households": len(queue),
-            "queue_persons": int(persons[queue].sum()),
-            "offers": len(offers),
-            "eligible_pairs": 0,
-            "pace_target": pace_target,
-            "planned_persons": 0,
-            "proposed_matches": 0,
-            "refused": 0,
-            "households_housed": 0,
-            "persons_housed": 0,
-            "dwellings_held": 0,
-            "lookahead_lifted": False,
-            "solver": "",
-        }
-        state.offered[offers] += 1
-        if len(queue) and len(offers):
-            _meeting(context, k, queue, offers, pace_target, state, row)
-        row["cumulative_persons"] = state.housed_persons
-        row["pace_line"] = round(target * (k + 1) / n_meetings, 2) if n_meetings else 0.0
-        row["target_persons"] = target
-        months.append(row)
 
-    month_table = pd.DataFrame(months)
-    household_table = _household_outcomes(households, meetings, period, state)
-    dwelling_table = _dwelling_outcomes(dwellings, meetings, period, settings, households, state)
+def _on_the_table(context: _Context, k: int, state: _State) -> _Table:
+    """The queue and the offers of meeting ``k``, and its pace target."""
+    day = context.meetings[k]
+    today = np.datetime64(day, "D")
+    queue = np.flatnonzero((context.linked <= today) & (state.housed_meeting < 0))
+    offers = np.flatnonzero(
+        (context.available <= np.datetime64(day + context.window, "D"))
+        & (today < context.offer_ends)
+        & (state.let_meeting < 0)
+    )
+    remaining = max(context.policy.period.target_persons - state.housed_persons, 0)
+    pace_target = math.ceil(remaining / (len(context.meetings) - k))
+    return _Table(k, day, queue, offers, int(context.persons[queue].sum()), pace_target)
+
+
+def _month(context: _Context, table: _Table, outcome: _Outcome, housed_persons: int) -> _Month:
+    """The month's row: the table, the outcome, and progress against the straight pace line."""
+    n_meetings = len(context.meetings)
+    target = context.policy.period.target_persons
+    return _Month(
+        meeting=table.day,
+        month=table.k + 1,
+        queue_households=len(table.queue),
+        queue_persons=table.queue_persons,
+        offers=len(table.offers),
+        eligible_pairs=outcome.eligible_pairs,
+        pace_target=table.pace_target,
+        planned_persons=outcome.planned_persons,
+        proposed_matches=outcome.proposed_matches,
+        refused=outcome.refused,
+        households_housed=outcome.households_housed,
+        persons_housed=outcome.persons_housed,
+        dwellings_held=outcome.dwellings_held,
+        lookahead_lifted=outcome.lookahead_lifted,
+        solver=outcome.solver,
+        cumulative_persons=housed_persons,
+        pace_line=round(target * (table.k + 1) / n_meetings, 2) if n_meetings else 0.0,
+        target_persons=target,
+    )
+
+
+def _half_year(context: _Context, months: list[_Month], state: _State) -> HalfYear:
+    """The outcome tables and figures of the whole period."""
+    period = context.policy.period
+    month_table = pd.DataFrame([asdict(month) for month in months])
+    household_table = _household_outcomes(context.households, context.meetings, period, state)
+    dwelling_table = _dwelling_outcomes(
+        context.dwellings, context.meetings, period, context.settings, context.households, state
+    )
     figures = kpis(
-        policy,
+        context.policy,
         month_table,
         household_table,
         dwelling_table,
-        interests_measured=distances is not None and distances.shape[1] > 0,
+        interests_measured=context.distances is not None and context.distances.shape[1] > 0,
     )
-    return HalfYear(method, seed, month_table, household_table, dwelling_table, figures)
+    return HalfYear(
+        context.method, context.seed, month_table, household_table, dwelling_table, figures
+    )
 
 
-def _meeting(
-    context: _Context,
-    k: int,
-    queue: np.ndarray,
-    offers: np.ndarray,
-    pace_target: int,
-    state: _State,
-    row: dict[str, Any],
-) -> None:
-    """Meeting ``k``: build, plan, draw refusals, update ``state`` and ``row``.
+def _meeting(context: _Context, table: _Table, state: _State) -> _Outcome:
+    """One meeting: build, plan, draw the answers, and record them in ``state``."""
+    built = _build(context, table, state)
+    plan = _plan(context, table, built)
+    broken = built.problem.violations(plan.selected)
+    if broken:
+        raise RuntimeError(
+            f"the {context.method} plan of {table.day} breaks rules: " + "; ".join(broken)
+        )
+    answers = _answers(context, built, plan)
+    accepted = _accepted(table, built, answers)
+    _record_refusals(state, table, answers)
+    _record_housed(state, table.k, accepted)
+    _record_placements(state, accepted)
+    return _Outcome(
+        eligible_pairs=built.problem.n_pairs,
+        planned_persons=answers.planned_persons,
+        proposed_matches=len(answers.chosen),
+        refused=int(answers.refused.sum()),
+        households_housed=len(accepted.households),
+        persons_housed=int(accepted.persons.sum()),
+        dwellings_held=plan.held,
+        lookahead_lifted=plan.lifted,
+        solver=plan.solver,
+    )
 
-    ``queue`` and ``offers`` are the rows of the streams on the table.
-    """
-    households, dwellings, policy = context.households, context.dwellings, context.policy
-    settings, method, seed = context.settings, context.method, context.seed
-    day = context.meetings[k]
-    next_day = context.meetings[k + 1] if k + 1 < len(context.meetings) else None
-    meetings_after = len(context.meetings) - k - 1
-    distances, forecast = context.distances, context.forecast
-    hh = households.iloc[queue].reset_index(drop=True)
-    dw = dwellings.iloc[offers].reset_index(drop=True)
-    present_h = set(hh["household_id"].astype(str))
-    present_d = set(dw["dwelling_id"].astype(str))
-    refused = [(h, d) for h, d in state.refusals if h in present_h and d in present_d]
-    refusals = pd.DataFrame(
+
+def _build(context: _Context, table: _Table, state: _State) -> _Built:
+    """The meeting's problem: every hard rule at the meeting's date, on the projected
+    area statistics, without refused pairs, under what is left of the period's caps."""
+    households = context.households.iloc[table.queue].reset_index(drop=True)
+    dwellings = context.dwellings.iloc[table.offers].reset_index(drop=True)
+    distances = context.distances
+    if distances is not None:
+        distances = distances.iloc[table.offers].reset_index(drop=True)
+    instance = build_instance(
+        households,
+        dwellings,
+        context.policy,
+        _projected(context.stats, state.placed_codes, context.policy.spreading.indicator),
+        refusals=_refusals_on_table(households, dwellings, state.refusals),
+        distances=distances,
+        date=table.day,
+    )
+    problem = _area_capped(instance.problem, instance.area_codes, state)
+    usable = _period_caps(problem, instance, state, context.policy)
+    return _Built(instance, restrict(problem, usable), np.flatnonzero(usable))
+
+
+def _refusals_on_table(
+    households: pd.DataFrame, dwellings: pd.DataFrame, refusals: list[tuple[str, str]]
+) -> pd.DataFrame:
+    """Earlier refusals of pairs that are on the table again, as a refusals table."""
+    present_h = set(households["household_id"].astype(str))
+    present_d = set(dwellings["dwelling_id"].astype(str))
+    refused = [(h, d) for h, d in refusals if h in present_h and d in present_d]
+    return pd.DataFrame(
         {
             "household_id": [h for h, _ in refused],
             "dwelling_id": [d for _, d in refused],
             "source_line": np.zeros(len(refused), dtype=np.int64),
         }
     )
-    stats = _projected(context.stats, state.placed_codes, policy.spreading.indicator)
-    instance = build_instance(
-        hh,
-        dw,
-        policy,
-        stats,
-        refusals=refusals,
-        distances=None if distances is None else distances.iloc[offers].reset_index(drop=True),
-        date=day,
+
+
+def _plan(context: _Context, table: _Table, built: _Built) -> _Plan:
+    """The month's proposals: first come, first served, or the solver with look-ahead."""
+    instance = built.instance
+    if context.method == "fcfs":
+        ranks = queue_rank(instance.households), offer_rank(instance.dwellings)
+        return _Plan(fcfs_plan(built.problem, *ranks), solver="fcfs")
+    holds = _holds(context, table, instance)
+    pace_first = context.settings.pace_first
+    selected, held, lifted, solver, status = _optimised(
+        built.problem, instance, context.policy, holds, table.pace_target, pace_first
     )
-    problem = _area_capped(instance.problem, instance.area_codes, state)
-    usable = _period_caps(problem, instance, state, policy)
-    pair_index = np.flatnonzero(usable)  # position in instance.problem's pairs
-    problem = restrict(problem, usable)
-    row["eligible_pairs"] = problem.n_pairs
+    return _Plan(selected, held, lifted, f"{solver} {status}".strip())
 
-    if method == "fcfs":
-        selected = fcfs_plan(
-            problem, queue_rank(instance.households), offer_rank(instance.dwellings)
-        )
-        row["solver"] = "fcfs"
-    else:
-        holds = None
-        if forecast is not None and meetings_after > 0 and next_day is not None:
-            bedrooms = instance.dwellings["bedrooms"].to_numpy(dtype=np.int64)
-            top = int(bedrooms.max())
-            demand, supply = forecast.at_least(meetings_after, top)
-            ends = context.offer_ends[offers]
-            holdable = ends > np.datetime64(next_day, "D")
-            priority = np.lexsort(
-                (instance.dwellings["dwelling_id"].astype(str).to_numpy(), -ends.astype(np.int64))
-            )
-            holds = reservation_levels(
-                min_bedrooms(instance.households["people"].to_numpy()),
-                bedrooms,
-                holdable,
-                priority,
-                demand,
-                supply,
-            )
-        selected, held, lifted, solver, status = _optimised(
-            problem, instance, policy, holds, pace_target, settings.pace_first
-        )
-        row["dwellings_held"] = held
-        row["lookahead_lifted"] = lifted
-        row["solver"] = f"{solver} {status}".strip()
-    broken = problem.violations(selected)
-    if broken:
-        raise RuntimeError(f"the {method} plan of {day} breaks rules: " + "; ".join(broken))
 
-    chosen = np.flatnonzero(selected)
-    h_local = problem.pair_household[chosen]
-    d_local = problem.pair_dwelling[chosen]
-    row["planned_persons"] = int(problem.pair_persons[chosen].sum())
-    row["proposed_matches"] = len(chosen)
-    household_ids = instance.households["household_id"].astype(str).to_numpy()[h_local]
-    dwelling_ids = instance.dwellings["dwelling_id"].astype(str).to_numpy()[d_local]
-    refuses = refusal_draws(household_ids, dwelling_ids, seed) < settings.refusal_rate
-    row["refused"] = int(refuses.sum())
-    state.refusals += list(zip(household_ids[refuses], dwelling_ids[refuses], strict=True))
-    state.refused_count[offers[d_local[refuses]]] += 1
-    state.household_refusals[queue[h_local[refuses]]] += 1
+def _holds(context: _Context, table: _Table, instance: Instance) -> np.ndarray | None:
+    """The level each offered dwelling is held at (see :func:`reservation_levels`).
 
-    accepted = ~refuses
+    ``None`` without a forecast and at the last meeting, when nothing is expected later.
+    """
+    if context.forecast is None or table.k + 1 >= len(context.meetings):
+        return None
+    meetings_after = len(context.meetings) - table.k - 1
+    next_day = context.meetings[table.k + 1]
+    bedrooms = instance.dwellings["bedrooms"].to_numpy(dtype=np.int64)
+    demand, supply = context.forecast.at_least(meetings_after, int(bedrooms.max()))
+    ends = context.offer_ends[table.offers]
+    priority = np.lexsort(
+        (instance.dwellings["dwelling_id"].astype(str).to_numpy(), -ends.astype(np.int64))
+    )
+    return reservation_levels(
+        min_bedrooms(instance.households["people"].to_numpy()),
+        bedrooms,
+        ends > np.datetime64(next_day, "D"),
+        priority,
+        demand,
+        supply,
+    )
+
+
+def _answers(context: _Context, built: _Built, plan: _Plan) -> _Answers:
+    """The proposals of ``plan`` and whether each household refuses its offer."""
+    problem, instance = built.problem, built.instance
+    chosen = np.flatnonzero(plan.selected)
+    households = problem.pair_household[chosen]
+    dwellings = problem.pair_dwelling[chosen]
+    household_ids = instance.households["household_id"].astype(str).to_numpy()[households]
+    dwelling_ids = instance.dwellings["dwelling_id"].astype(str).to_numpy()[dwellings]
+    draws = refusal_draws(household_ids, dwelling_ids, context.seed)
+    return _Answers(
+        chosen=chosen,
+        households=households,
+        dwellings=dwellings,
+        household_ids=household_ids,
+        dwelling_ids=dwelling_ids,
+        refused=draws < context.settings.refusal_rate,
+        planned_persons=int(problem.pair_persons[chosen].sum()),
+    )
+
+
+def _accepted(table: _Table, built: _Built, answers: _Answers) -> _Accepted:
+    """The proposals accepted, in the streams' rows, with each placement's figures."""
+    instance = built.instance
+    accepted = ~answers.refused
+    households, dwellings = answers.households[accepted], answers.dwellings[accepted]
     eligible = instance.pairs[instance.pairs["problem_index"] >= 0].sort_values("problem_index")
-    origin = pair_index[chosen[accepted]]
-    h_acc, d_acc = h_local[accepted], d_local[accepted]
-    h_rows, d_rows = queue[h_acc], offers[d_acc]
-    state.housed_meeting[h_rows] = k
-    state.housed_dwelling[h_rows] = d_rows
-    state.let_meeting[d_rows] = k
-    housed_persons = instance.households["persons"].to_numpy(dtype=np.int64)[h_acc]
-    state.housed_persons += int(housed_persons.sum())
-    row["households_housed"] = int(accepted.sum())
-    row["persons_housed"] = int(housed_persons.sum())
+    origin = built.pair_index[answers.chosen[accepted]]
+    return _Accepted(
+        households=table.queue[households],
+        dwellings=table.offers[dwellings],
+        persons=instance.households["persons"].to_numpy(dtype=np.int64)[households],
+        placed=instance.dwellings.iloc[dwellings],
+        interest=eligible["interest"].to_numpy(dtype=float)[origin],
+        extra_bedrooms=eligible["extra_bedrooms"].to_numpy()[origin],
+    )
 
-    placed = instance.dwellings.iloc[d_acc]
+
+def _record_refusals(state: _State, table: _Table, answers: _Answers) -> None:
+    """A refused pair is never proposed again; count refusals per dwelling and household."""
+    refused = answers.refused
+    pairs = zip(answers.household_ids[refused], answers.dwelling_ids[refused], strict=True)
+    state.refusals += list(pairs)
+    state.refused_count[table.offers[answers.dwellings[refused]]] += 1
+    state.household_refusals[table.queue[answers.households[refused]]] += 1
+
+
+def _record_housed(state: _State, k: int, accepted: _Accepted) -> None:
+    """Households housed and dwellings let at meeting ``k``."""
+    state.housed_meeting[accepted.households] = k
+    state.housed_dwelling[accepted.households] = accepted.dwellings
+    state.let_meeting[accepted.dwellings] = k
+    state.housed_persons += int(accepted.persons.sum())
+
+
+def _record_placements(state: _State, accepted: _Accepted) -> None:
+    """What later meetings need of these placements: caps used, persons per area, the rows."""
+    placed = accepted.placed
     for code in placed["area_code"].astype(str):
         state.area_used[code] = state.area_used.get(code, 0) + 1
     for cx in placed["complex_id"].dropna().astype(str):
@@ -750,7 +952,7 @@ def _meeting(
     for level in ("buurt_code", "wijk_code"):
         codes = placed[level].astype("string")
         state.placed_codes += [
-            (str(c), int(p)) for c, p in zip(codes, housed_persons, strict=True) if pd.notna(c)
+            (str(c), int(p)) for c, p in zip(codes, accepted.persons, strict=True) if pd.notna(c)
         ]
     state.placements += [
         {
@@ -765,15 +967,15 @@ def _meeting(
             "extra_bedrooms": int(extra),
         }
         for h, area, name, wijk, buurt, lq, conc, interest, extra in zip(
-            h_rows,
+            accepted.households,
             placed["area_code"],
             placed["area_name"],
             placed["wijk_code"],
             placed["buurt_code"],
             placed["lq"],
             placed["concentrated"],
-            eligible["interest"].to_numpy(dtype=float)[origin],
-            eligible["extra_bedrooms"].to_numpy()[origin],
+            accepted.interest,
+            accepted.extra_bedrooms,
             strict=True,
         )
     ]
