@@ -17,7 +17,7 @@ from allocatie.match import Inputs, prepare, run_match
 from allocatie.solve.cpsat import solve_cpsat
 from allocatie.solve.flow import solve_flow
 
-EXAMPLE = Path(__file__).parents[1] / "scenarios" / "enschede-2019h2"
+EXAMPLE = Path(__file__).parents[1] / "allocatie" / "examples" / "enschede-2019h2"
 
 
 def median_seconds(fn, repeat: int) -> float:

@@ -1,11 +1,11 @@
 """Half-year planner against first-come-first-served on the bundled scenarios.
 
 Run: ``python benchmarks/planner_vs_fcfs.py [--seeds 10] [FILE ...]`` (default: every
-``scenarios/*.toml``). Simulates every scenario run (base and variants) for seeds 1..N with
+``allocatie/examples/*.toml``). Simulates every scenario run (base and variants) for seeds 1..N with
 both methods on the same koppelingen, offers and refusal draws, and prints per run the mean
 over seeds of quota attainment, share of households placed outside concentrated areas, mean
 waiting time and the share waiting over 10 weeks, optimised | fcfs, with the difference.
-The streams are synthetic (see scenarios/README.md); the numbers measure the method, not a
+The streams are synthetic (see allocatie/examples/README.md); the numbers measure the method, not a
 real municipality.
 """
 
@@ -47,7 +47,7 @@ def main() -> None:
     parser.add_argument("files", nargs="*", type=Path)
     parser.add_argument("--seeds", type=int, default=10)
     args = parser.parse_args()
-    files = args.files or sorted((ROOT / "scenarios").glob("*.toml"))
+    files = args.files or sorted((ROOT / "allocatie" / "examples").glob("*.toml"))
     areas = load_areas()
     pd.set_option("display.width", 200)
     pooled = []

@@ -5,7 +5,7 @@ Run by hand, not by the test suite (PySAL is not a dependency of allocatie)::
     pip install segregation libpysal
     python tests/reference/make_pysal_reference.py
 
-It reads ``data/wijken/areas.csv`` and the bundled wijk polygons directly (not
+It reads ``allocatie/areas/bundled/areas.csv`` and the bundled wijk polygons directly (not
 through ``allocatie``), computes every index with PySAL ``segregation`` for
 Enschede, Almelo and Hengelo at buurt and at wijk level, and writes
 ``tests/reference/pysal_reference.json``. ``tests/test_segregation.py`` then
@@ -39,8 +39,8 @@ from segregation.multigroup import MultiInfoTheory
 from segregation.singlegroup import Dissim, Entropy, Gini, Interaction, Isolation, SpatialDissim
 
 REPO = Path(__file__).resolve().parents[2]
-AREAS_CSV = REPO / "data" / "wijken" / "areas.csv"
-POLYGONS = REPO / "data" / "wijken" / "wijken_2024.geojson.gz"
+AREAS_CSV = REPO / "allocatie" / "areas" / "bundled" / "areas.csv"
+POLYGONS = REPO / "allocatie" / "areas" / "bundled" / "wijken_2024.geojson.gz"
 OUTPUT = Path(__file__).resolve().with_name("pysal_reference.json")
 
 MUNICIPALITIES = {"GM0153": "Enschede", "GM0141": "Almelo", "GM0164": "Hengelo"}
@@ -62,7 +62,7 @@ SINGLE = {
 NOTE = (
     "Computed by tests/reference/make_pysal_reference.py with PySAL segregation "
     "(singlegroup.Dissim, Isolation, Interaction, Entropy, Gini, SpatialDissim; "
-    "multigroup.MultiInfoTheory; local.MultiLocationQuotient) on data/wijken/areas.csv: "
+    "multigroup.MultiInfoTheory; local.MultiLocationQuotient) on allocatie/areas/bundled/areas.csv: "
     "group = migration_non_western, total = residents (CBS Kerncijfers wijken en buurten "
     "2022, counts rounded to 5 by CBS; Bron: CBS, CC-BY 4.0); rows of one gemeente_code "
     "and level. Multigroup groups: migration_non_western, migration_western and "

@@ -4,7 +4,7 @@ Covers allocatie.report.maps (layers, colour classes, marker layout),
 allocatie.report.web_map (the interactive map), allocatie.report.static_map
 (the PNG) and allocatie.report.html_report.write_report_html (the page).
 
-The real example (scenarios/enschede-2019h2) is matched once per module and
+The real example (allocatie/examples/enschede-2019h2) is matched once per module and
 rendered once; every test then reads the written files. Whether Leaflet is
 inlined depends on XStatic-Leaflet being installed: the fully offline case is
 tested when it is, the CDN fallback always (by hiding the package).

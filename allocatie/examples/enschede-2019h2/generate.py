@@ -8,8 +8,8 @@ polygons and migration-background statistics are real CBS open data
 
 Usage (from the repository root)::
 
-    python scenarios/enschede-2019h2/generate.py            # writes next to this file
-    python scenarios/enschede-2019h2/generate.py --cbs DIR --out DIR
+    python allocatie/examples/enschede-2019h2/generate.py            # writes next to this file
+    python allocatie/examples/enschede-2019h2/generate.py --cbs DIR --out DIR
 
 The output is deterministic: the random generator is ``numpy.random.default_rng``
 with the fixed ``SEED`` below, so re-running writes byte-identical files. After
@@ -41,7 +41,7 @@ from allocatie.planning.synth import AMENITY_NOUNS
 SEED = 20191001
 
 HERE = Path(__file__).resolve().parent
-REPO = HERE.parents[1]
+REPO = HERE.parents[2]
 DEFAULT_CBS = REPO.parent / "shared" / "data" / "cbs"
 
 GEMEENTE = "GM0153"
