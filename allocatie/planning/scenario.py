@@ -715,97 +715,95 @@ def _with_files_and_areas(
     problems = _files_exist(scenario, folder)
     if problems:
         return scenario, problems
-    stats = areas.stats
-    file = scenario.file
-    gm = scenario.municipality
+    gm, stats = scenario.municipality, areas.stats
     if gm not in stats.index or stats.loc[gm, "level"] != "gemeente":
-        return scenario, [
-            Problem(
-                file, None, "scenario.municipality", f"{gm} is not a municipality in {areas.source}"
-            )
-        ]
-    base = scenario.runs[0]
+        message = f"{gm} is not a municipality in {areas.source}"
+        return scenario, [Problem(scenario.file, None, "scenario.municipality", message)]
     for run in scenario.runs:
-        where = "" if run.name == BASE else f"variant.{run.name}."
-        indicator = run.policy.spreading.indicator
-        if indicator not in stats.columns:
-            problems.append(
-                Problem(
-                    file,
-                    None,
-                    f"{where}policy.spreading.indicator",
-                    f"the area data has no indicator '{indicator}'",
-                )
-            )
-            continue
-        for k, extra in enumerate(run.extra_dwellings, 1):
-            if extra.area not in stats.index:
-                problems.append(
-                    Problem(
-                        file,
-                        None,
-                        f"{where}extra_dwellings[{k}].area",
-                        f"unknown area code {extra.area}",
-                    )
-                )
-            elif _buurten(run, gm, stats, extra.area).empty:
-                problems.append(
-                    Problem(
-                        file,
-                        None,
-                        f"{where}extra_dwellings[{k}].area",
-                        f"{extra.area} has no buurt with residents to place dwellings in",
-                    )
-                )
-        if run.offers.file is None and run.offers.dwellings > 0 and _buurten(run, gm, stats).empty:
-            problems.append(
-                Problem(
-                    file,
-                    None,
-                    f"{where}offers.min_residents",
-                    f"no buurt of {gm} has {run.offers.mix.min_residents} residents or more",
-                )
-            )
-    households = dwellings = points = None
-    if base.arrivals.file is not None:
-        try:
-            households = read_households(
-                folder / base.arrivals.file, display_name=base.arrivals.file
-            )
-        except InputError as error:
-            problems += error.problems
-        else:
-            problems += _unknown_codes(households, stats, base.arrivals.file)
-    if base.offers.file is not None:
-        try:
-            dwellings = read_dwellings(folder / base.offers.file, display_name=base.offers.file)
-        except InputError as error:
-            problems += error.problems
-        else:
-            dwellings, found = resolve_dwelling_areas(dwellings, areas, base.offers.file)
-            problems += found
-            if not found:
-                outside = dwellings["gemeente_code"].astype(str) != gm
-                problems += [
-                    Problem(
-                        base.offers.file, int(line), None, f"dwelling lies in {code}, not in {gm}"
-                    )
-                    for line, code in zip(
-                        dwellings["source_line"][outside], dwellings["gemeente_code"][outside]
-                    )
-                ]
-    if scenario.amenities == "illustrative":
-        seed = int(gm[2:])
-        points = sample_amenities(areas, gm, np.random.default_rng(seed))
-    elif scenario.amenities != "none":
-        try:
-            points = read_amenities(folder / scenario.amenities, display_name=scenario.amenities)
-        except InputError as error:
-            problems += error.problems
+        problems += _area_problems(run, gm, stats, scenario.file)
+    base = scenario.runs[0]
+    households = _households_file(base.arrivals.file, folder, stats)
+    dwellings = _dwellings_file(base.offers.file, folder, areas, gm)
+    points = _amenity_points(scenario, folder, areas)
+    problems += [*households.problems, *dwellings.problems, *points.problems]
     scenario = dataclasses.replace(
-        scenario, households=households, dwellings=dwellings, amenity_points=points
+        scenario,
+        households=households.value,
+        dwellings=dwellings.value,
+        amenity_points=points.value,
     )
     return scenario, problems
+
+
+def _area_problems(run: Run, gm: str, stats: pd.DataFrame, file: str) -> list[Problem]:
+    """The run's indicator, extra dwellings' areas and offers, against the area data."""
+    where = "" if run.name == BASE else f"variant.{run.name}."
+    indicator = run.policy.spreading.indicator
+    if indicator not in stats.columns:
+        message = f"the area data has no indicator '{indicator}'"
+        return [Problem(file, None, f"{where}policy.spreading.indicator", message)]
+    problems: list[Problem] = []
+    for k, extra in enumerate(run.extra_dwellings, 1):
+        key = f"{where}extra_dwellings[{k}].area"
+        if extra.area not in stats.index:
+            problems.append(Problem(file, None, key, f"unknown area code {extra.area}"))
+        elif _buurten(run, gm, stats, extra.area).empty:
+            message = f"{extra.area} has no buurt with residents to place dwellings in"
+            problems.append(Problem(file, None, key, message))
+    if run.offers.file is None and run.offers.dwellings > 0 and _buurten(run, gm, stats).empty:
+        message = f"no buurt of {gm} has {run.offers.mix.min_residents} residents or more"
+        problems.append(Problem(file, None, f"{where}offers.min_residents", message))
+    return problems
+
+
+def _households_file(
+    name: str | None, folder: Path, stats: pd.DataFrame
+) -> Read[pd.DataFrame | None]:
+    """The ``[arrivals] file``, its preferred and excluded areas checked (``None``: drawn)."""
+    if name is None:
+        return Read(None)
+    try:
+        households = read_households(folder / name, display_name=name)
+    except InputError as error:
+        return Read(None, tuple(error.problems))
+    return Read(households, tuple(_unknown_codes(households, stats, name)))
+
+
+def _dwellings_file(
+    name: str | None, folder: Path, areas: Areas, gm: str
+) -> Read[pd.DataFrame | None]:
+    """The ``[offers] file``, resolved to areas, every dwelling in the municipality."""
+    if name is None:
+        return Read(None)
+    try:
+        dwellings = read_dwellings(folder / name, display_name=name)
+    except InputError as error:
+        return Read(None, tuple(error.problems))
+    dwellings, found = resolve_dwelling_areas(dwellings, areas, name)
+    if found:
+        return Read(dwellings, tuple(found))
+    outside = dwellings["gemeente_code"].astype(str) != gm
+    lines, codes = dwellings["source_line"][outside], dwellings["gemeente_code"][outside]
+    return Read(
+        dwellings,
+        tuple(
+            Problem(name, int(line), None, f"dwelling lies in {code}, not in {gm}")
+            for line, code in zip(lines, codes)
+        ),
+    )
+
+
+def _amenity_points(scenario: Scenario, folder: Path, areas: Areas) -> Read[pd.DataFrame | None]:
+    """The amenities of the interest score: illustrative points, none, or a file."""
+    if scenario.amenities == "illustrative":
+        gm = scenario.municipality
+        return Read(sample_amenities(areas, gm, np.random.default_rng(int(gm[2:]))))
+    if scenario.amenities == "none":
+        return Read(None)
+    try:
+        return Read(read_amenities(folder / scenario.amenities, display_name=scenario.amenities))
+    except InputError as error:
+        return Read(None, tuple(error.problems))
 
 
 def _unknown_codes(households: pd.DataFrame, stats: pd.DataFrame, file: str) -> list[Problem]:
@@ -854,6 +852,18 @@ def _buurten(
     )
 
 
+@dataclass(frozen=True)
+class _Side:
+    """One side of a run's streams: the table, and what is expected per meeting.
+
+    ``expected`` is keyed by size class: fewest bedrooms needed (households)
+    or bedrooms (dwellings).
+    """
+
+    table: pd.DataFrame
+    expected: dict[int, float]
+
+
 def build_streams(scenario: Scenario, run: Run, seed: int, areas: Areas) -> Streams:
     """The koppelingen, offers and forecast of one run and seed.
 
@@ -861,40 +871,86 @@ def build_streams(scenario: Scenario, run: Run, seed: int, areas: Areas) -> Stre
     (1 arrivals, 2 households waiting at the start, 3 offers, 10 + k the k-th
     block of extra dwellings), so variants share whatever they do not change.
     """
-    period = run.policy.period
-    stats = areas.stats
-    gm = scenario.municipality
-    n_meetings = max(len(meeting_dates(period, run.simulation.meeting_day)), 1)
-    wijken = sorted(stats.index[(stats["level"] == "wijk") & (stats["gemeente_code"] == gm)])
+    n_meetings = max(len(meeting_dates(run.policy.period, run.simulation.meeting_day)), 1)
+    households = _household_side(scenario, run, seed, areas.stats, n_meetings)
+    dwellings = _dwelling_side(scenario, run, seed, areas, n_meetings)
+    distances = None
+    if scenario.amenity_points is not None and len(scenario.amenity_points):
+        distances = amenity_distances(
+            dwellings.table["x"].to_numpy(dtype=float),
+            dwellings.table["y"].to_numpy(dtype=float),
+            scenario.amenity_points,
+        )
+    forecast = Forecast(households.expected, dwellings.expected)
+    return Streams(households.table, dwellings.table, distances, forecast)
 
+
+def _household_side(
+    scenario: Scenario, run: Run, seed: int, stats: pd.DataFrame, n_meetings: int
+) -> _Side:
+    """The households file, or those waiting at the start and the period's koppelingen."""
+    period = run.policy.period
     if scenario.households is not None:
         households = scenario.households
         arriving = households[households["linked_on"] >= pd.Timestamp(period.start)]
-        demand = dict(Forecast.from_streams(arriving, None, n_meetings).demand)
-    else:
-        arrivals = run.arrivals
-        waiting = sample_households(
-            arrivals.mix,
-            arrivals.waiting_at_start,
-            np.random.default_rng([seed, 2]),
-            linked_from=period.start - dt.timedelta(days=WAITING_SPREAD_DAYS),
-            linked_until=period.start - dt.timedelta(days=1),
-            area_codes=wijken,
-            id_prefix="HW",
-        )
-        stream = household_stream(
-            arrivals.mix,
-            arrivals.households,
-            np.random.default_rng([seed, 1]),
-            linked_from=period.start,
-            linked_until=period.end,
-            area_codes=wijken,
-        )
-        households = pd.concat([waiting, stream], ignore_index=True)
-        households[SOURCE_LINE] = np.arange(2, len(households) + 2, dtype=np.int64)
-        rate = arrivals.households / n_meetings
-        demand = {k: v * rate for k, v in arrivals.mix.need_shares().items()}
+        return _Side(households, dict(Forecast.from_streams(arriving, None, n_meetings).demand))
+    gm = scenario.municipality
+    wijken = sorted(stats.index[(stats["level"] == "wijk") & (stats["gemeente_code"] == gm)])
+    arrivals = run.arrivals
+    waiting = sample_households(
+        arrivals.mix,
+        arrivals.waiting_at_start,
+        np.random.default_rng([seed, 2]),
+        linked_from=period.start - dt.timedelta(days=WAITING_SPREAD_DAYS),
+        linked_until=period.start - dt.timedelta(days=1),
+        area_codes=wijken,
+        id_prefix="HW",
+    )
+    stream = household_stream(
+        arrivals.mix,
+        arrivals.households,
+        np.random.default_rng([seed, 1]),
+        linked_from=period.start,
+        linked_until=period.end,
+        area_codes=wijken,
+    )
+    households = pd.concat([waiting, stream], ignore_index=True)
+    households[SOURCE_LINE] = np.arange(2, len(households) + 2, dtype=np.int64)
+    rate = arrivals.households / n_meetings
+    return _Side(households, {k: v * rate for k, v in arrivals.mix.need_shares().items()})
 
+
+def _dwelling_side(scenario: Scenario, run: Run, seed: int, areas: Areas, n_meetings: int) -> _Side:
+    """The dwellings file or the drawn offers, then every block of extra dwellings."""
+    period = run.policy.period
+    parts, supply = _drawn_dwellings(scenario, run, seed, areas.stats, n_meetings)
+    dwellings = None
+    if parts:
+        drawn = pd.concat(parts, ignore_index=True)
+        dwellings, problems = resolve_dwelling_areas(drawn, areas, "synthetic dwellings")
+        if problems:  # codes come from the area data itself
+            raise RuntimeError(f"synthetic dwellings do not resolve: {problems[:3]}")
+    if scenario.dwellings is not None:
+        from_file = scenario.dwellings
+        in_period = from_file[from_file["available_from"] <= pd.Timestamp(period.end)]
+        for k, v in Forecast.from_streams(None, in_period, n_meetings).supply.items():
+            supply[k] = supply.get(k, 0.0) + v
+        dwellings = (
+            from_file if dwellings is None else pd.concat([from_file, dwellings], ignore_index=True)
+        )
+    assert dwellings is not None  # a dwellings file, or drawn offers (validated)
+    return _Side(dwellings, supply)
+
+
+def _drawn_dwellings(
+    scenario: Scenario, run: Run, seed: int, stats: pd.DataFrame, n_meetings: int
+) -> tuple[list[pd.DataFrame], dict[int, float]]:
+    """The drawn offers (without a dwellings file) and each block of extra dwellings.
+
+    Returns the tables, not yet resolved to areas, and the expected offers per
+    meeting by bedrooms.
+    """
+    period, gm = run.policy.period, scenario.municipality
     parts: list[pd.DataFrame] = []
     supply: dict[int, float] = {}
     if scenario.dwellings is None:
@@ -928,29 +984,7 @@ def build_streams(scenario: Scenario, run: Run, seed: int, areas: Areas) -> Stre
             block["corporation"] = extra.corporation
         parts.append(block)
         supply[extra.bedrooms] = supply.get(extra.bedrooms, 0.0) + extra.count / n_meetings
-    dwellings = pd.concat(parts, ignore_index=True) if parts else None
-    if dwellings is not None:
-        dwellings, problems = resolve_dwelling_areas(dwellings, areas, "synthetic dwellings")
-        if problems:  # codes come from the area data itself
-            raise RuntimeError(f"synthetic dwellings do not resolve: {problems[:3]}")
-    if scenario.dwellings is not None:
-        from_file = scenario.dwellings
-        in_period = from_file[from_file["available_from"] <= pd.Timestamp(period.end)]
-        for k, v in Forecast.from_streams(None, in_period, n_meetings).supply.items():
-            supply[k] = supply.get(k, 0.0) + v
-        dwellings = (
-            from_file if dwellings is None else pd.concat([from_file, dwellings], ignore_index=True)
-        )
-    assert dwellings is not None
-
-    distances = None
-    if scenario.amenity_points is not None and len(scenario.amenity_points):
-        distances = amenity_distances(
-            dwellings["x"].to_numpy(dtype=float),
-            dwellings["y"].to_numpy(dtype=float),
-            scenario.amenity_points,
-        )
-    return Streams(households, dwellings, distances, Forecast(demand, supply))
+    return parts, supply
 
 
 # --------------------------------------------------------------------------
