@@ -41,7 +41,7 @@ def amenities(source: Path, out: Path) -> None:
     full tag list is in allocatie/areas/osm.py. Data © OpenStreetMap contributors (ODbL).
     """
     from allocatie.areas.osm import amenities_from_osm
-    from allocatie.report.outputs import write_outputs
+    from allocatie.report.output_set import write_csv, write_outputs
 
     try:
         table = amenities_from_osm(source)
@@ -51,7 +51,8 @@ def amenities(source: Path, out: Path) -> None:
     target = out.resolve()
     write_outputs(
         target.parent,
-        {target.name: lambda p: table.to_csv(p, index=False, lineterminator="\n")},
+        {target.name: lambda p: write_csv(table, p)},
+        inputs=[source],
     )
     counts = table["category"].value_counts().sort_index()
     click.echo(f"{len(table)} amenities written to {out}: " + ", ".join(

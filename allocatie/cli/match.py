@@ -32,6 +32,10 @@ _EXISTING = click.Path(dir_okay=False, path_type=Path)
 MapParts = Callable[[Callable[[Any], Any], Iterable[Any]], list[Any]]
 
 
+#: Plan rows shown on the terminal; a national plan of 20,000 rows belongs in the files.
+TABLE_ROWS = 50
+
+
 def parts_runner(
     workers: int | None, scheduler: str | None
 ) -> contextlib.AbstractContextManager[MapParts | None]:
@@ -104,21 +108,29 @@ def _summary(console: Console, outcome: Any, written: list[Path], seconds: float
         f"Solver: {k['solve_method']}, {k['solve_status']}, {k['solve_seconds']:.3f} s "
         f"(whole run {seconds:.2f} s); {k['eligible_pairs']} eligible pairs."
     )
+    shown = outcome.plan.head(TABLE_ROWS)
     table = Table(header_style="bold", title="Plan (full reasons in plan.csv / plan.xlsx)")
     table.add_column("household", no_wrap=True)
     table.add_column("pers.", justify="right")
     table.add_column("dwelling", no_wrap=True)
     table.add_column("area (LQ) / why waiting", overflow="fold")
-    for row in outcome.plan.itertuples(index=False):
+    for row in shown.itertuples(index=False):
+        # ids are the user's text: escaped, so "[red]" in an id is not terminal markup
+        household = escape(str(row.household_id))
         if isinstance(row.dwelling_id, str):
             flag = " [yellow]concentrated[/yellow]" if row.area_concentrated else ""
             pin = " [cyan]pinned[/cyan]" if row.pinned else ""
             where = f"{escape(str(row.area_name))} ({row.area_lq:.2f}){flag}{pin}"
-            table.add_row(row.household_id, str(row.persons), row.dwelling_id, where)
+            table.add_row(household, str(row.persons), escape(row.dwelling_id), where)
         else:
             why = escape(row.reason.removeprefix("Waiting: ").removeprefix("Wacht: "))
-            table.add_row(row.household_id, str(row.persons), "[red]waiting[/red]", why)
+            table.add_row(household, str(row.persons), "[red]waiting[/red]", why)
     console.print(table)
+    if len(outcome.plan) > len(shown):
+        console.print(
+            f"… and {len(outcome.plan) - len(shown):,} more households: see plan.csv / "
+            f"plan.xlsx (the terminal shows the first {TABLE_ROWS})."
+        )
     console.print("Written: " + ", ".join(str(p) for p in written))
     console.print(f"Area data: {outcome.areas_source}", style="dim")
 

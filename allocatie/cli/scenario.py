@@ -2,7 +2,7 @@
 
 Registered in :mod:`allocatie.cli.main` with ``cli.add_command(scenario)``. Input
 problems end with exit code 2 and a list of every problem; nothing is written
-then. Outputs are written atomically with :func:`allocatie.report.outputs.write_outputs`.
+then. Outputs are written as one set with :func:`allocatie.report.output_set.write_outputs`.
 """
 
 from __future__ import annotations
@@ -22,6 +22,18 @@ from rich.table import Table
 from allocatie.cli.errors import user_errors
 
 __all__ = ["scenario"]
+
+
+#: Every file a scenario run may write; those not written this time are removed.
+SCENARIO_FILES = (
+    "comparison.csv",
+    "summary.csv",
+    "monthly.csv",
+    "placements.csv",
+    "run.json",
+    "cumulative.png",
+    "placements_per_area.png",
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -110,7 +122,7 @@ def run(file: Path, out: Path, seeds: int | None, no_plots: bool, quiet: bool, d
     from allocatie.areas.data import load_areas
     from allocatie.planning.planner import METHODS
     from allocatie.planning.scenario import load_scenario, run_scenario
-    from allocatie.report.outputs import write_outputs
+    from allocatie.report.output_set import write_csv, write_outputs
     from allocatie.report.plots import write_cumulative, write_placements
 
     console = Console(stderr=False, soft_wrap=False)
@@ -146,12 +158,11 @@ def run(file: Path, out: Path, seeds: int | None, no_plots: bool, quiet: bool, d
             "areas_source": areas.source,
             "allocatie_version": __version__,
         }
-        csv = {"index": False, "lineterminator": "\n"}
         writers = {
-            "comparison.csv": lambda p: result.comparison.to_csv(p, **csv),
-            "summary.csv": lambda p: result.summary.to_csv(p, **csv),
-            "monthly.csv": lambda p: result.monthly.to_csv(p, **csv),
-            "placements.csv": lambda p: result.placements.to_csv(p, **csv),
+            "comparison.csv": lambda p: write_csv(result.comparison, p),
+            "summary.csv": lambda p: write_csv(result.summary, p),
+            "monthly.csv": lambda p: write_csv(result.monthly, p),
+            "placements.csv": lambda p: write_csv(result.placements, p),
             "run.json": lambda p: p.write_text(
                 json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
             ),
@@ -168,7 +179,7 @@ def run(file: Path, out: Path, seeds: int | None, no_plots: bool, quiet: bool, d
                 title=f"{loaded.title}: placements per wijk",
                 seeds=n_seeds,
             )
-        written = write_outputs(out, writers)
+        written = write_outputs(out, writers, owned=SCENARIO_FILES, inputs=[file])
     if quiet:
         for path in written:
             click.echo(str(path))
