@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -20,13 +20,13 @@ from allocatie.areas.geo import amenity_distances, resolve_dwelling_areas
 from allocatie.areas.neighbourhood import plan_effect
 from allocatie.inputs.errors import InputError, Problem
 from allocatie.inputs.io import read_table
-from allocatie.inputs.policy import Policy, load_policy
+from allocatie.inputs.policy import Policy, SolverMethod, load_policy
 from allocatie.inputs.schema import parse_amenities, parse_dwellings, parse_households, parse_pairs
 from allocatie.model.builder import Instance, build_instance, index_pairs
 from allocatie.report.diagnose import diagnose
 from allocatie.report.manifest import manifest
 from allocatie.report.outputs import kpis, plan_table
-from allocatie.solve import INFEASIBLE, Result, solve
+from allocatie.solve import Result, Status, solve
 
 PathLike = str | Path
 
@@ -268,21 +268,18 @@ def run_match(
     instance, areas = prepare(inputs, date)
     source = areas.source
     settings = instance.policy.solver
-    result = solve(
-        instance.problem,
-        method=method or settings.method,
-        seed=settings.seed,
-        time_limit_seconds=settings.time_limit_seconds,
-        map_parts=map_parts,
-    )
-    broken = instance.problem.violations(result.selected) if result.status != INFEASIBLE else []
+    if method is not None:
+        settings = replace(settings, method=cast(SolverMethod, method))  # checked on creation
+    result = solve(instance.problem, settings, map_parts=map_parts)
+    failed = result.status == Status.INFEASIBLE
+    broken = instance.problem.violations(result.selected) if not failed else []
     if broken:  # a solver bug must never reach a household
         raise RuntimeError("the solver returned a plan that breaks rules: " + "; ".join(broken))
     plan = plan_table(instance, result, lang)
     figures = kpis(instance, result, plan)
     figures["areas_source"] = source
     figures["amenities"] = "given" if inputs.amenities is not None else "not given"
-    if result.status != INFEASIBLE:
+    if not failed:
         figures["shortfall"] = diagnose(instance, result)
     figures["segregation"], effects = plan_effect(
         areas,
@@ -293,8 +290,8 @@ def run_match(
     )
     run = {
         "seed": settings.seed,
-        "solver_method": result.method,
-        "solve_status": result.status,
+        "solver_method": str(result.method),
+        "solve_status": str(result.status),
         "matching_date": instance.date.isoformat(),
         "matching_date_source": instance.date_note,
         "areas_source": source,

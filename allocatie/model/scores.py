@@ -14,9 +14,7 @@ import pandas as pd
 
 from allocatie.inputs.policy import Policy
 from allocatie.model.eligibility import area_codes, in_area_list
-
-#: A pair's quality is an integer from 0 to this.
-QUALITY_SCALE = 1000
+from allocatie.model.problem import QUALITY_SCALE  # the contract's scale; re-exported here
 
 #: Waiting time that earns the full waiting score. A fixed horizon (not the longest wait in
 #: the run) keeps a pair's score independent of who else is in the run, so solving

@@ -74,7 +74,6 @@ positive is the achterstand the next period starts with, negative a voorsprong.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import math
 from collections.abc import Mapping
@@ -91,7 +90,7 @@ from allocatie.model.eligibility import min_bedrooms, people_to_house
 from allocatie.model.problem import ProblemData
 from allocatie.model.scores import OVERDUE_DAYS
 from allocatie.planning.baseline import fcfs_plan, offer_rank, queue_rank
-from allocatie.solve import INFEASIBLE, solve
+from allocatie.solve import Status, solve
 
 __all__ = [
     "METHODS",
@@ -294,8 +293,7 @@ def restrict(problem: ProblemData, keep: np.ndarray) -> ProblemData:
     restricted problem are solutions of the original.
     """
     keep = np.asarray(keep, dtype=bool)
-    return dataclasses.replace(
-        problem,
+    return problem.replace(
         pair_household=problem.pair_household[keep],
         pair_dwelling=problem.pair_dwelling[keep],
         pair_persons=problem.pair_persons[keep],
@@ -585,7 +583,7 @@ def _area_capped(problem: ProblemData, area_codes: np.ndarray, state: _State) ->
     used = np.array([state.area_used.get(str(c), 0) for c in area_codes], dtype=np.int64)
     caps = problem.area_max_households
     lowered = np.where(caps >= 0, np.maximum(caps - used, 0), -1)
-    return dataclasses.replace(problem, area_max_households=lowered)
+    return problem.replace(area_max_households=lowered)
 
 
 def _optimised(
@@ -604,16 +602,11 @@ def _optimised(
     settings = policy.solver
 
     def run(p: ProblemData) -> Any:
-        return solve(
-            p,
-            method=settings.method,
-            seed=settings.seed,
-            time_limit_seconds=settings.time_limit_seconds,
-        )
+        return solve(p, settings)
 
     if holds is None or not (holds > 0).any():
         result = run(problem)
-        return np.asarray(result.selected, bool), 0, False, result.method, result.status
+        return np.asarray(result.selected, bool), 0, False, str(result.method), result.status
     need = min_bedrooms(instance.households["people"].to_numpy())
     keep = need[problem.pair_household] >= holds[problem.pair_dwelling]
     held = int((holds > 0).sum())
@@ -622,9 +615,9 @@ def _optimised(
     selected[np.flatnonzero(keep)[np.asarray(result.selected, bool)]] = True
     if pace_first and result.objective[0] < pace_target:
         full = run(problem)
-        if full.status != INFEASIBLE and full.objective[0] > result.objective[0]:
-            return np.asarray(full.selected, bool), held, True, full.method, full.status
-    return selected, held, False, result.method, result.status
+        if full.status != Status.INFEASIBLE and full.objective[0] > result.objective[0]:
+            return np.asarray(full.selected, bool), held, True, str(full.method), full.status
+    return selected, held, False, str(result.method), result.status
 
 
 def simulate(

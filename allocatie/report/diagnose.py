@@ -10,18 +10,27 @@ again with that one cap lifted, so it is exact, not an estimate.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from allocatie.model.builder import Instance
 from allocatie.model.eligibility import min_bedrooms
-from allocatie.solve import INFEASIBLE, Result, solve
+from allocatie.solve import Result, Status, solve
 
 
-def _class_rows(kind: str, labels, demand_h, demand_p, supply, placed_h) -> list[dict]:
+def _class_rows(
+    kind: str,
+    labels: Iterable[str],
+    demand_h: Iterable[Any],
+    demand_p: Iterable[Any],
+    supply: Iterable[Any],
+    placed_h: Iterable[Any],
+) -> list[dict[str, Any]]:
+    """One row per class of a kind; the counts arrive as numpy integers, so convert."""
     return [
         {
             "class_type": kind,
@@ -54,7 +63,7 @@ def supply_demand(instance: Instance, result: Result) -> pd.DataFrame:
     rent = d["rent"].to_numpy(dtype=float)[offered]
     persons = h["persons"].to_numpy()
     people = h["people"].to_numpy()
-    rows: list[dict] = []
+    rows: list[dict[str, Any]] = []
 
     need = min_bedrooms(people)
     extra = policy.occupancy.max_extra_bedrooms
@@ -108,7 +117,7 @@ def supply_demand(instance: Instance, result: Result) -> pd.DataFrame:
 MAX_PAIRS_FOR_RESOLVES = 50_000
 
 
-def binding_settings(instance: Instance, result: Result) -> list[dict]:
+def binding_settings(instance: Instance, result: Result) -> list[dict[str, Any]]:
     """For each cap the policy sets, what lifting it alone would add.
 
     Each cap is lifted on the compiled problem and the plan solved again with
@@ -129,7 +138,7 @@ def binding_settings(instance: Instance, result: Result) -> list[dict]:
     spreading = instance.policy.spreading
     base_persons, _, _ = result.objective
     base_households = int(result.selected.sum())
-    candidates = []
+    candidates: list[tuple[str, dict[str, Any]]] = []
     if (problem.area_max_households >= 0).any():
         candidates.append(
             (
@@ -147,15 +156,10 @@ def binding_settings(instance: Instance, result: Result) -> list[dict]:
             )
         )
     settings = instance.policy.solver
-    out = []
+    out: list[dict[str, Any]] = []
     for name, change in candidates:
-        relaxed = solve(
-            dataclasses.replace(problem, **change),
-            method=settings.method,
-            seed=settings.seed,
-            time_limit_seconds=settings.time_limit_seconds,
-        )
-        if relaxed.status == INFEASIBLE:
+        relaxed = solve(problem.replace(**change), settings)
+        if relaxed.status == Status.INFEASIBLE:
             continue
         more_persons = relaxed.objective[0] - base_persons
         more_households = int(relaxed.selected.sum()) - base_households
@@ -176,9 +180,9 @@ def binding_settings(instance: Instance, result: Result) -> list[dict]:
     return out
 
 
-def diagnose(instance: Instance, result: Result) -> dict:
+def diagnose(instance: Instance, result: Result) -> dict[str, Any]:
     """The shortfall in numbers, for ``kpis.json`` and the summary."""
-    persons = int(result.objective[0]) if result.status != INFEASIBLE else 0
+    persons = int(result.objective[0]) if result.status != Status.INFEASIBLE else 0
     period = instance.policy.period
     short = max(period.target_persons - period.housed_so_far - persons, 0)
     return {

@@ -12,7 +12,7 @@ import time
 import numpy as np
 
 from allocatie.model.problem import ProblemData
-from allocatie.solve.result import INFEASIBLE, OPTIMAL, Result
+from allocatie.solve.result import Method, Methods, Result, Status
 
 #: Larger problems would take too long to enumerate.
 MAX_PAIRS = 24
@@ -48,6 +48,7 @@ def solve_brute(problem: ProblemData) -> Result:
 
     visit(0)
     seconds = time.perf_counter() - start
+    brute = Methods.one(Method.BRUTE)
     if best is None:
-        return Result(chosen, (0, 0, 0), INFEASIBLE, "brute", seconds, (INFEASIBLE,))
-    return Result(best[1], best[0], OPTIMAL, "brute", seconds, (OPTIMAL,) * 3)
+        return Result(chosen, (0, 0, 0), Status.INFEASIBLE, brute, seconds, (Status.INFEASIBLE,))
+    return Result(best[1], best[0], Status.OPTIMAL, brute, seconds, (Status.OPTIMAL,) * 3)

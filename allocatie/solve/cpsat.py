@@ -16,9 +16,9 @@ import pandas as pd
 from ortools.sat.python import cp_model
 
 from allocatie.model.problem import ProblemData
-from allocatie.solve.result import FEASIBLE, INFEASIBLE, OPTIMAL, UNKNOWN, Result
+from allocatie.solve.result import Method, Methods, Result, Status
 
-_STATUS = {cp_model.OPTIMAL: OPTIMAL, cp_model.FEASIBLE: FEASIBLE}
+_STATUS = {cp_model.OPTIMAL: Status.OPTIMAL, cp_model.FEASIBLE: Status.FEASIBLE}
 
 #: Wall-clock limit as a multiple of the deterministic budget: a safety net for a
 #: pathological machine, far enough out never to decide a normal run.
@@ -54,7 +54,7 @@ def _add_caps(model: cp_model.CpModel, x: pd.Series, problem: ProblemData) -> No
                 model.add(cp_model.LinearExpr.sum(group.tolist()) <= problem.complex_max)
 
 
-def _hint(model: cp_model.CpModel, variables: list, values: np.ndarray) -> None:
+def _hint(model: cp_model.CpModel, variables: list[cp_model.IntVar], values: np.ndarray) -> None:
     """Warm start: the previous tier's plan, written to the proto in one go."""
     model.clear_hints()
     hint = model.proto.solution_hint
@@ -81,7 +81,7 @@ def solve_cpsat(
         Budget for all three tiers together, in CP-SAT's deterministic seconds
         (roughly wall-clock seconds on a current machine, but the same on every
         machine). A tier that runs out of time keeps its best plan; the result
-        is then ``FEASIBLE``, not ``OPTIMAL``.
+        is then :attr:`~Status.FEASIBLE`, not ``OPTIMAL``.
     hint
         Optional plan (boolean per pair) to start the first tier from, e.g.
         the min-cost-flow plan of the relaxed network.
@@ -101,24 +101,28 @@ def solve_cpsat(
     variables = x.tolist()
     tiers = (problem.pair_persons, problem.pair_outside, problem.pair_quality)
     values: list[int] = []
-    statuses: list[str] = []
+    statuses: list[Status] = []
     chosen = np.zeros(problem.n_pairs, dtype=bool)
-    feasible_hint = hint is not None and not problem.violations(hint)
-    hint_tiers = problem.tiers(hint) if feasible_hint else None
+    start_plan = None if hint is None else np.asarray(hint, dtype=bool)
+    hint_tiers = None
+    if start_plan is not None and not problem.violations(start_plan):
+        hint_tiers = problem.tiers(start_plan)
     for tier, coefficients in enumerate(tiers):
         expr = cp_model.LinearExpr.weighted_sum(variables, coefficients.tolist())
-        bounded = bounds is not None and list(bounds[:tier]) == values
-        if bounded:
+        if bounds is not None and list(bounds[:tier]) == values:
             model.add(expr <= bounds[tier])
             if hint_tiers is not None and list(hint_tiers[: tier + 1]) == [*values, bounds[tier]]:
-                chosen = np.asarray(hint, dtype=bool)
+                assert start_plan is not None  # hint_tiers is only set from it
+                chosen = start_plan
                 values.append(bounds[tier])
-                statuses.append(OPTIMAL)
+                statuses.append(Status.OPTIMAL)
                 model.add(expr >= bounds[tier])
                 continue
         model.maximize(expr)
-        if values or hint is not None:
-            _hint(model, variables, chosen if values else np.asarray(hint, dtype=bool))
+        if values:
+            _hint(model, variables, chosen)
+        elif start_plan is not None:
+            _hint(model, variables, start_plan)
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 1
         solver.parameters.random_seed = int(seed)
@@ -128,30 +132,35 @@ def solve_cpsat(
         remaining = time_limit_seconds - spent
         solver.parameters.max_deterministic_time = max(remaining, 0.01)
         solver.parameters.max_time_in_seconds = WALL_CLOCK_FACTOR * max(remaining, 0.01)
-        status = solver.solve(model)
+        outcome = solver.solve(model)
         spent += solver.response_proto.deterministic_time
-        if status not in _STATUS:
+        if outcome not in _STATUS:
             seconds = time.perf_counter() - start
-            if values and status != cp_model.INFEASIBLE:
+            if values and outcome != cp_model.INFEASIBLE:
                 # out of time on a lower tier: the plan of the tiers before still holds
-                statuses.append(UNKNOWN)
+                statuses.append(Status.UNKNOWN)
                 return Result(
-                    chosen, problem.tiers(chosen), FEASIBLE, "cpsat", seconds, tuple(statuses)
+                    chosen,
+                    problem.tiers(chosen),
+                    Status.FEASIBLE,
+                    Methods.one(Method.CPSAT),
+                    seconds,
+                    tuple(statuses),
                 )
-            word = INFEASIBLE if status == cp_model.INFEASIBLE else UNKNOWN
-            return Result(chosen, (0, 0, 0), word, "cpsat", seconds, (word,))
-        statuses.append(_STATUS[status])
+            word = Status.INFEASIBLE if outcome == cp_model.INFEASIBLE else Status.UNKNOWN
+            return Result(chosen, (0, 0, 0), word, Methods.one(Method.CPSAT), seconds, (word,))
+        statuses.append(_STATUS[outcome])
         chosen = solver.boolean_values(x).to_numpy(dtype=bool)
         value = int(round(solver.objective_value))
         values.append(value)
         model.add(expr >= value)
 
-    status = OPTIMAL if all(s == OPTIMAL for s in statuses) else FEASIBLE
+    status = Status.OPTIMAL if all(s == Status.OPTIMAL for s in statuses) else Status.FEASIBLE
     return Result(
         selected=chosen,
         objective=problem.tiers(chosen),
         status=status,
-        method="cpsat",
+        method=Methods.one(Method.CPSAT),
         solve_seconds=time.perf_counter() - start,
         tier_status=tuple(statuses),
     )

@@ -15,9 +15,8 @@ import time
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
-from allocatie.model.problem import ProblemData
-from allocatie.model.scores import QUALITY_SCALE
-from allocatie.solve.result import INFEASIBLE, OPTIMAL, Result
+from allocatie.model.problem import QUALITY_SCALE, ProblemData
+from allocatie.solve.result import Method, Methods, Result, Status
 
 
 def tier_weights(problem: ProblemData) -> tuple[int, int, int]:
@@ -87,6 +86,14 @@ def is_network(problem: ProblemData) -> bool:
     return not _persons_cap_binds(problem)
 
 
+def _infeasible(problem: ProblemData, seconds: float) -> Result:
+    """The empty plan of a problem without any (pins that break a cap or each other)."""
+    empty = np.zeros(problem.n_pairs, dtype=bool)
+    return Result(
+        empty, (0, 0, 0), Status.INFEASIBLE, Methods.one(Method.FLOW), seconds, (Status.INFEASIBLE,)
+    )
+
+
 def solve_flow(problem: ProblemData) -> Result:
     """Solve a network ``problem`` exactly with OR-Tools' min-cost flow.
 
@@ -118,9 +125,7 @@ def solve_flow(problem: ProblemData) -> Result:
     cx_used = np.bincount(cx[pin_d & (cx >= 0)], minlength=nc)
     cx_cap = np.full(nc, problem.complex_max if problem.complex_max >= 0 else big) - cx_used
     if (area_cap < 0).any() or (cx_cap < 0).any():
-        seconds = time.perf_counter() - start
-        empty = np.zeros(problem.n_pairs, dtype=bool)
-        return Result(empty, (0, 0, 0), INFEASIBLE, "flow", seconds, (INFEASIBLE,))
+        return _infeasible(problem, time.perf_counter() - start)
 
     # node numbering: source, sink, households, dwellings, complexes, areas
     source, sink = 0, 1
@@ -169,9 +174,7 @@ def solve_flow(problem: ProblemData) -> Result:
             "solve the independent parts separately (allocatie.solve.solve does)"
         )
     if status != flow.OPTIMAL:
-        seconds = time.perf_counter() - start
-        empty = np.zeros(problem.n_pairs, dtype=bool)
-        return Result(empty, (0, 0, 0), INFEASIBLE, "flow", seconds, (INFEASIBLE,))
+        return _infeasible(problem, time.perf_counter() - start)
 
     first_pair_arc = 2 * nh
     pair_arcs = arcs[first_pair_arc : first_pair_arc + problem.n_pairs]
@@ -179,8 +182,8 @@ def solve_flow(problem: ProblemData) -> Result:
     return Result(
         selected=selected,
         objective=problem.tiers(selected),
-        status=OPTIMAL,
-        method="flow",
+        status=Status.OPTIMAL,
+        method=Methods.one(Method.FLOW),
         solve_seconds=time.perf_counter() - start,
-        tier_status=(OPTIMAL, OPTIMAL, OPTIMAL),
+        tier_status=(Status.OPTIMAL,) * 3,
     )

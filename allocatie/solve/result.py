@@ -1,16 +1,121 @@
-"""What a solver returns."""
+"""What a solver returns: a plan, its objective, a :class:`Status` and the :class:`Methods`."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 
 import numpy as np
 
 from allocatie.model.problem import ProblemData
 
-#: Status words, shared by all solvers. ``UNKNOWN``: the time limit passed before any plan
-#: was found (which says nothing about whether one exists).
-OPTIMAL, FEASIBLE, INFEASIBLE, UNKNOWN = "OPTIMAL", "FEASIBLE", "INFEASIBLE", "UNKNOWN"
+
+class Status(StrEnum):
+    """How far a solve got, shared by all solvers.
+
+    A :class:`~enum.StrEnum`, so a status *is* its word: it compares equal to
+    ``"OPTIMAL"``, and JSON, CSV and f-strings write the same words as before
+    (``kpis.json``, the manifest and the reports keep their format).
+    """
+
+    #: Every tier proven optimal.
+    OPTIMAL = "OPTIMAL"
+    #: A plan holding every rule, but a time limit stopped the search before a proof.
+    FEASIBLE = "FEASIBLE"
+    #: No plan holds every rule (e.g. pins that break a cap).
+    INFEASIBLE = "INFEASIBLE"
+    #: The time limit passed before any plan was found (which says nothing about
+    #: whether one exists).
+    UNKNOWN = "UNKNOWN"
+
+    @property
+    def severity(self) -> int:
+        """Rank, worst highest: the status of several parts together is the worst of theirs."""
+        return _SEVERITY[self]
+
+
+_SEVERITY = {Status.OPTIMAL: 0, Status.FEASIBLE: 1, Status.UNKNOWN: 2, Status.INFEASIBLE: 3}
+
+
+class Method(StrEnum):
+    """How one independent part was solved (see :mod:`allocatie.solve` for the auto path)."""
+
+    #: The part is a network: min-cost flow, exact.
+    FLOW = "flow"
+    #: The flow on the relaxation (persons headroom dropped) happened to respect the headroom.
+    RELAXATION = "flow-relaxation"
+    #: The flow with safe household caps reached the relaxation's bound.
+    BOUNDS_MEET = "flow-bounds-meet"
+    #: The time limit stopped CP-SAT; the safe-caps flow plan was better and is kept.
+    SAFE_CAPS = "flow-safe-caps"
+    #: CP-SAT on its own (asked for, or the part is not even a network without the headroom).
+    CPSAT = "cpsat"
+    #: CP-SAT bounded by the relaxation and warm-started from the safe-caps plan.
+    CPSAT_BOUNDED = "cpsat-bounded"
+    #: Exhaustive search (tests only).
+    BRUTE = "brute"
+
+
+@dataclass(frozen=True, eq=False)
+class Methods(Mapping[Method, int]):
+    """Which method solved how many parts: a read-only mapping ``{Method: parts}``.
+
+    A national problem falls apart into hundreds of parts, each settled by the
+    cheapest exact step that suffices; the counts say how often each step was
+    needed (e.g. ``{"flow": 263, "cpsat-bounded": 1}``), which a "+"-joined
+    string could not. Keys are :class:`Method` members, which compare equal to
+    their names, so ``methods["flow"]`` and ``methods == {"flow": 263}`` work.
+    Only methods that solved at least one part are present, in :class:`Method`
+    order, so :meth:`__str__` and :meth:`as_dict` are deterministic.
+
+    Attributes
+    ----------
+    counts
+        ``(method, parts)`` pairs in :class:`Method` order, each count ≥ 1.
+    """
+
+    counts: tuple[tuple[Method, int], ...] = ()
+
+    def __post_init__(self) -> None:
+        merged: dict[Method, int] = {}
+        for method, parts in self.counts:
+            merged[Method(method)] = merged.get(Method(method), 0) + int(parts)
+        ordered = tuple((m, merged[m]) for m in Method if merged.get(m, 0) > 0)
+        object.__setattr__(self, "counts", ordered)
+
+    @classmethod
+    def one(cls, method: Method) -> Methods:
+        """One part, solved by ``method``."""
+        return cls(((method, 1),))
+
+    @classmethod
+    def total(cls, parts: Iterable[Methods]) -> Methods:
+        """The counts of several results added up."""
+        return cls(tuple(item for methods in parts for item in methods.counts))
+
+    def __getitem__(self, method: str) -> int:
+        for m, parts in self.counts:
+            if m == method:
+                return parts
+        raise KeyError(method)
+
+    def __iter__(self) -> Iterator[Method]:
+        return iter(m for m, _ in self.counts)
+
+    def __len__(self) -> int:
+        return len(self.counts)
+
+    def as_dict(self) -> dict[str, int]:
+        """``{"flow": 263, ...}`` with plain-string keys, for JSON."""
+        return {str(m): parts for m, parts in self.counts}
+
+    def __str__(self) -> str:
+        """``flow ×263 + cpsat-bounded ×1``: the stable rendering used in kpis.json and reports."""
+        return " + ".join(f"{m} ×{parts}" for m, parts in self.counts) or "none"
+
+    def __repr__(self) -> str:
+        return f"Methods({self.as_dict()!r})"
 
 
 @dataclass(frozen=True)
@@ -25,12 +130,14 @@ class Result:
         Value of tiers 1, 2 and 3 (persons housed, households outside
         concentrated areas, summed quality).
     status
-        ``OPTIMAL`` when every tier was proven optimal, ``FEASIBLE`` when a
-        time limit stopped the search early, ``INFEASIBLE`` when no plan holds
-        all rules (e.g. pins that break a cap), ``UNKNOWN`` when the time limit
-        passed before any plan was found.
+        :attr:`Status.OPTIMAL` when every tier was proven optimal,
+        ``FEASIBLE`` when a time limit stopped the search early, ``INFEASIBLE``
+        when no plan holds all rules (e.g. pins that break a cap), ``UNKNOWN``
+        when the time limit passed before any plan was found.
     method
-        ``cpsat``, ``flow`` or ``brute``.
+        How many independent parts each method solved (:class:`Methods`); a
+        single solver's own result counts one part. Written to ``kpis.json`` as
+        its string rendering (``flow ×263 + cpsat-bounded ×1``).
     solve_seconds
         Wall-clock time of the solver proper (model building included).
     tier_status
@@ -39,10 +146,10 @@ class Result:
 
     selected: np.ndarray
     objective: tuple[int, int, int]
-    status: str
-    method: str
+    status: Status
+    method: Methods
     solve_seconds: float
-    tier_status: tuple[str, ...] = ()
+    tier_status: tuple[Status, ...] = ()
 
     def assignment(self, problem: ProblemData) -> np.ndarray:
         """Dwelling index per household, ``-1`` when the household waits."""

@@ -10,8 +10,6 @@ on how many workers solve them.
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
@@ -55,8 +53,7 @@ def subproblem(problem: ProblemData, pairs: np.ndarray) -> ProblemData:
     local_building = np.full(len(dwellings), -1)
     if (building >= 0).any():
         local_building[building >= 0] = np.unique(building[building >= 0], return_inverse=True)[1]
-    return dataclasses.replace(
-        problem,
+    return problem.replace(
         n_households=len(households),
         n_dwellings=len(dwellings),
         pair_household=h,

@@ -15,9 +15,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from allocatie.areas.data import load_areas
-from allocatie.inputs.policy import Affordability, Policy, Spreading, policy_from_dict
+from allocatie.inputs.policy import (
+    Affordability,
+    Policy,
+    SolverSettings,
+    Spreading,
+    policy_from_dict,
+)
 from allocatie.model.builder import build_instance
-from allocatie.solve import INFEASIBLE, solve
+from allocatie.solve import Status, solve
 
 DATE = dt.date(2019, 10, 1)
 BUURTEN = ["BU01530606", "BU01530208", "BU01530808", "BU01530005", "BU01530000", "BU01530603"]
@@ -120,8 +126,8 @@ def test_every_match_holds_every_rule_and_cap(households, dwellings, area_cap, c
     for row in instance.pairs.itertuples():
         expected = holds_rules(h.iloc[row.household], d.iloc[row.dwelling], policy)
         assert row.eligible == expected
-    result = solve(instance.problem, method=method)
-    assert result.status != INFEASIBLE  # no pins: waiting is always allowed
+    result = solve(instance.problem, SolverSettings(method=method))
+    assert result.status != Status.INFEASIBLE  # no pins: waiting is always allowed
     assignment = result.assignment(instance.problem)
     placed = assignment >= 0
     assert len(set(assignment[placed].tolist())) == placed.sum()  # a dwelling at most once

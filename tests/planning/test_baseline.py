@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from allocatie.areas.data import load_areas
 from allocatie.areas.geo import resolve_dwelling_areas
-from allocatie.inputs.policy import policy_from_dict
+from allocatie.inputs.policy import SolverSettings, policy_from_dict
 from allocatie.model.builder import build_instance
 from allocatie.model.problem import ProblemData
 from allocatie.planning.baseline import fcfs_plan, offer_rank, queue_rank
@@ -124,7 +124,7 @@ def test_optimiser_never_houses_fewer_persons_than_fcfs(data, n_households, n_dw
     rank = np.array(data.draw(st.permutations(range(n_dwellings))))
     plan = fcfs_plan(p, queue, rank)
     assert p.violations(plan) == []
-    best = solve(p, method="cpsat", time_limit_seconds=10)
+    best = solve(p, SolverSettings(method="cpsat", time_limit_seconds=10))
     assert best.objective[0] >= p.tiers(plan)[0]
 
 

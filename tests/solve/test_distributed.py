@@ -24,3 +24,4 @@ def test_local_cluster_plan_equals_single_process_plan():
         spread = solve(problem, map_parts=map_parts)
     assert np.array_equal(single.selected, spread.selected)
     assert single.objective == spread.objective and single.status == spread.status
+    assert single.method == spread.method  # the counts travel back from the workers

@@ -7,8 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from allocatie.inputs.policy import SolverSettings
 from allocatie.model.problem import ProblemData
-from allocatie.solve import INFEASIBLE, OPTIMAL, solve
+from allocatie.solve import Method, Status, solve
 from allocatie.solve.brute import MAX_PAIRS, solve_brute
 from allocatie.solve.cpsat import solve_cpsat
 from allocatie.solve.flow import is_network, solve_flow, tier_weights
@@ -54,7 +55,7 @@ def run(problem: ProblemData, method: str):
 def test_hand_checked_everyone_housed(method):
     # Everyone can be housed: H0-D0, H1-D2, H2-D1 → 7 persons, 2 outside, quality 10+100+300.
     result = run(three_by_three(), method)
-    assert result.status == OPTIMAL
+    assert result.status == Status.OPTIMAL
     assert result.objective == (7, 2, 410)
     assert result.assignment(three_by_three()).tolist() == [0, 2, 1]
 
@@ -80,7 +81,7 @@ def test_hand_checked_pin_is_respected(method):
 @pytest.mark.parametrize("method", ("cpsat", "flow", "brute"))
 def test_pins_that_break_a_cap_are_infeasible(method):
     problem = three_by_three(area_cap_b=0, pin=(2, 1))
-    assert run(problem, method).status == INFEASIBLE
+    assert run(problem, method).status == Status.INFEASIBLE
 
 
 def test_tier_weights_dominate_lower_tiers():
@@ -93,13 +94,14 @@ def test_tier_weights_dominate_lower_tiers():
 
 def test_auto_uses_flow_on_networks_and_cpsat_otherwise():
     problem = three_by_three()
-    assert solve(problem).method == "flow"
-    base = three_by_three()
+    assert solve(problem).method == {Method.FLOW: 1}
     # area B may take 2 more persons, but H2 (2 persons) and H1 (1) could both go there
-    knapsack = ProblemData(**{**base.__dict__, "area_max_persons": np.array([-1, 2])})
+    knapsack = three_by_three().replace(area_max_persons=np.array([-1, 2]))
     assert not is_network(knapsack)
-    assert solve(knapsack).method == "cpsat"
+    assert solve(knapsack).method == {"cpsat-bounded": 1}
     assert solve(knapsack).objective == (6, 1, 310)  # H1 no longer fits beside H2
+    plain = solve(knapsack, SolverSettings(method="cpsat"))
+    assert plain.method == {Method.CPSAT: 1} and plain.objective == (6, 1, 310)
     with pytest.raises(ValueError):
         solve_flow(knapsack)
 
@@ -134,7 +136,7 @@ def test_plans_hold_every_invariant(seed, size):
         rng, size, size + 3, density=0.3, n_areas=max(size // 4, 1), persons_cap=True, pins=True
     )
     result = solve_cpsat(problem)
-    if result.status == INFEASIBLE:
+    if result.status == Status.INFEASIBLE:
         return
     assert problem.violations(result.selected) == []
     assignment = result.assignment(problem)
@@ -149,7 +151,7 @@ def test_cpsat_and_flow_agree_on_city_half_year_sizes(seed):
     problem = random_problem(rng, 120, 150, density=0.15, n_areas=30)
     assert is_network(problem)
     cpsat, flow = solve_cpsat(problem), solve_flow(problem)
-    assert cpsat.status == flow.status == OPTIMAL
+    assert cpsat.status == flow.status == Status.OPTIMAL
     assert cpsat.objective == flow.objective
     assert problem.violations(flow.selected) == []
 
