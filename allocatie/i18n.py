@@ -7,10 +7,9 @@ sentence a person reads is written once in English in the code, wrapped in
 in the package; ``tests/test_i18n.py`` checks that it matches the ``.po`` file and
 that no message lacks a Dutch translation. To add or change messages::
 
-    pybabel extract -F babel.cfg -o allocatie/locale/allocatie.pot allocatie
-    pybabel update -i allocatie/locale/allocatie.pot -d allocatie/locale -D allocatie
-    # translate the new entries in allocatie/locale/nl/LC_MESSAGES/allocatie.po, then
-    pybabel compile -d allocatie/locale -D allocatie
+    python scripts/catalogue.py update              # take new messages into the .po
+    python scripts/catalogue.py missing             # list what lacks a translation
+    python scripts/catalogue.py translate nl.json   # {"English": "Nederlands"}; compiles
 
 The language is a context variable, so a web request or a test can use its own
 without touching anyone else's; commands set it from ``--lang`` (Dutch by

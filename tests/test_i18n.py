@@ -45,7 +45,7 @@ def test_every_message_in_the_code_has_a_dutch_translation():
             else all(catalogue[m].string)
         )
     )
-    assert not missing, "untranslated (run pybabel update, translate, compile):\n" + "\n".join(
+    assert not missing, "untranslated (see scripts/catalogue.py):\n" + "\n".join(
         missing
     )
 
@@ -54,7 +54,7 @@ def test_the_shipped_mo_file_is_compiled_from_the_po_file():
     compiled = io.BytesIO()
     write_mo(compiled, _catalogue())
     assert MO.read_bytes() == compiled.getvalue(), (
-        "run: pybabel compile -d allocatie/locale -D allocatie"
+        "run: python scripts/catalogue.py update"
     )
 
 
