@@ -170,6 +170,29 @@ def _outside_municipality(dwellings: pd.DataFrame, policy: Policy, file: str) ->
     ]
 
 
+def _date_outside_period(date: dt.date | None, policy: Policy, file: str) -> list[Problem]:
+    """A matching date outside the half year is a typo, not a plan.
+
+    Waiting time counts up to the matching date and the offer window starts
+    there, so 2099-01-01 would report a mean wait of eighty years and 9999-12-31
+    cannot even be counted to. Only a date the user set is checked; the default
+    (the latest ``linked_on``) follows the data.
+    """
+    when, where = (date, "--date") if date is not None else (policy.matching.date, file)
+    if when is None or policy.period.start <= when <= policy.period.end:
+        return []
+    return [
+        Problem(
+            where,
+            None,
+            "matching.date" if date is None else None,
+            f"the matching date {when} lies outside the period {policy.period.start} to "
+            f"{policy.period.end}; give the date of this month's meeting (YYYY-MM-DD), "
+            "or correct [period] start and end",
+        )
+    ]
+
+
 def prepare(inputs: Inputs, date: dt.date | None = None) -> tuple[Instance, Areas]:
     """Read and check every input, then build the instance.
 
@@ -219,6 +242,8 @@ def prepare(inputs: Inputs, date: dt.date | None = None) -> tuple[Instance, Area
     if households is not None and dwellings is not None:
         for kind, table in (("pins", pins), ("refusals", refusals)):
             problems += index_pairs(table, households, dwellings, kind)[1]
+    if policy is not None:
+        problems += _date_outside_period(date, policy, str(inputs.policy))
     if problems:
         raise InputError(problems)
     assert policy is not None and areas is not None

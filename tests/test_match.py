@@ -122,3 +122,21 @@ def test_reasons_in_dutch_for_coordinators():
     assert plan.loc["T1", "reason"].startswith("Geplaatst: A (2 slaapkamers, €600,00)")
     assert "een geconcentreerd gebied (LQ 1.82 ≥ 1.5)" in plan.loc["T1", "reason"]
     assert plan.loc["T3", "reason"].startswith("Wacht: de enige passende woning ging naar T1")
+
+
+@pytest.mark.parametrize("date", ["9999-12-31", "2099-01-01", "2019-01-01"])
+def test_a_matching_date_outside_the_period_is_one_clear_input_problem(tmp_path, date):
+    """9999-12-31 once ended in an OverflowError; 2099 reported a mean wait of 29,268 days."""
+    from click.testing import CliRunner
+
+    from allocatie.cli.main import cli
+
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli, ["match", "--scenario", str(TINY), "--date", date, "--out", str(out)]
+    )
+    assert result.exit_code == 2, result.output
+    assert f"the matching date {date} lies outside the period 2019-07-01 to 2019-12-31" in (
+        result.output
+    )
+    assert "unexpected" not in result.output and not out.exists()
