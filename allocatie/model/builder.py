@@ -162,9 +162,133 @@ def _spread(rows: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
     return out
 
 
-def _area_caps(
-    dwellings: pd.DataFrame, policy: Policy
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+@dataclass(frozen=True)
+class _Dated:
+    """The households on the matching date: who waits how long, who is linked too late."""
+
+    households: pd.DataFrame  # with ``people`` and ``wait_days`` (never negative) added
+    date: dt.date
+    note: str
+    wait: np.ndarray  # days from linked_on to the date; negative when linked later
+    problems: list[Problem]
+
+
+@dataclass(frozen=True)
+class _Indexed:
+    """Pins and refusals as positions, with the ids that name no household or dwelling."""
+
+    pins: pd.DataFrame
+    refusals: pd.DataFrame
+    problems: list[Problem]
+
+
+@dataclass(frozen=True)
+class _Scored:
+    """The pair table with quality, pin and problem-index columns; ``rows`` are the eligible."""
+
+    pairs: pd.DataFrame
+    rows: np.ndarray
+
+    @property
+    def eligible(self) -> pd.DataFrame:
+        return self.pairs.iloc[self.rows]
+
+
+@dataclass(frozen=True)
+class _AreaCaps:
+    """Spreading areas: code per area index, area index per dwelling, caps per area."""
+
+    codes: np.ndarray
+    area: np.ndarray
+    max_households: np.ndarray
+    max_persons: np.ndarray
+
+
+def _file(table: pd.DataFrame | None, default: str) -> str:
+    """The file a table came from (``attrs["file"]``), for problems that point at it."""
+    return table.attrs.get("file", default) if table is not None else default
+
+
+def _check_indicator(stats: pd.DataFrame, policy: Policy) -> None:
+    """The spreading indicator must be a column of the area data; nothing works without it."""
+    indicator = policy.spreading.indicator
+    if indicator in stats.columns:
+        return
+    known = [c for c in stats.columns if c.startswith("migration_")]
+    raise InputError(
+        [
+            Problem(
+                "policy",
+                None,
+                "spreading.indicator",
+                f"the area data has no indicator '{indicator}'; available: {', '.join(known)}",
+            )
+        ]
+    )
+
+
+def _dated(households: pd.DataFrame, policy: Policy, override: dt.date | None) -> _Dated:
+    """Waiting time up to the matching date; households linked after it are problems."""
+    when, note = matching_date(households, policy, override)
+    linked = households["linked_on"].to_numpy().astype("datetime64[D]")
+    wait = (np.datetime64(when, "D") - linked).astype(np.int64)
+    late = wait < 0
+    hfile = households.attrs.get("file", "households")
+    problems = [
+        Problem(hfile, int(line), "linked_on", f"linked after the matching date {when}")
+        for line in households["source_line"][late]
+    ]
+    households["people"] = people_to_house(households)
+    households["wait_days"] = np.maximum(wait, 0)
+    return _Dated(households, when, note, wait, problems)
+
+
+def _indexed(
+    pins: pd.DataFrame | None,
+    refusals: pd.DataFrame | None,
+    households: pd.DataFrame,
+    dwellings: pd.DataFrame,
+) -> _Indexed:
+    """Refusals, then pins, as positions (problems in that order)."""
+    refusal_idx, refusal_problems = index_pairs(refusals, households, dwellings, "refusals")
+    pin_idx, pin_problems = index_pairs(pins, households, dwellings, "pins")
+    return _Indexed(pin_idx, refusal_idx, refusal_problems + pin_problems)
+
+
+def _scored(
+    pairs: pd.DataFrame,
+    households: pd.DataFrame,
+    dwellings: pd.DataFrame,
+    policy: Policy,
+    wait: np.ndarray,
+    distances: pd.DataFrame | None,
+    pins: pd.DataFrame,
+) -> _Scored:
+    """Quality parts and score, pin flag and problem index, added as columns of ``pairs``.
+
+    Written straight into compact columns (not joined): at national scale the pair
+    table is the largest object of a run. Size-fitting pairs that are not eligible
+    keep NaN scores, ``pinned`` false and ``problem_index`` -1.
+    """
+    rows = np.flatnonzero(pairs["eligible"].to_numpy())
+    eligible = pairs.iloc[rows]
+    parts = quality_parts(households, dwellings, eligible, policy, wait, distances)
+    for column in PARTS:
+        pairs[column] = _spread(rows, parts[column].to_numpy(dtype=np.float32), len(pairs))
+    pairs["quality"] = _spread(rows, quality_score(parts, policy).astype(np.float32), len(pairs))
+    n_d = len(dwellings)
+    pin_keys = pins["household"].to_numpy() * n_d + pins["dwelling"].to_numpy()
+    keys = eligible["household"].to_numpy(dtype=np.int64) * n_d + eligible["dwelling"].to_numpy()
+    pinned = np.zeros(len(pairs), dtype=bool)
+    pinned[rows] = np.isin(keys, pin_keys)
+    pairs["pinned"] = pinned
+    index = np.full(len(pairs), -1, dtype=np.int32)
+    index[rows] = np.arange(len(rows), dtype=np.int32)
+    pairs["problem_index"] = index
+    return _Scored(pairs, rows)
+
+
+def _area_caps(dwellings: pd.DataFrame, policy: Policy) -> _AreaCaps:
     """Area index per dwelling, and per-area household and persons caps."""
     codes, area = np.unique(dwellings["area_code"].astype(str).to_numpy(), return_inverse=True)
     cap = policy.spreading.max_households_per_area
@@ -176,7 +300,55 @@ def _area_caps(
     room = pd.Series(dwellings["headroom_persons"].to_numpy(), index=area).groupby(level=0).first()
     room = room.reindex(range(len(codes)))
     max_persons = np.where(np.isfinite(room), room, -1).astype(np.int64)
-    return codes, area, max_households, max_persons
+    return _AreaCaps(codes, area, max_households, max_persons)
+
+
+def _buildings(dwellings: pd.DataFrame) -> np.ndarray:
+    """Building index per dwelling (numbered by sorted ``complex_id``), -1 without one."""
+    complex_ids = dwellings["complex_id"].astype("string")
+    building = np.full(len(dwellings), -1, dtype=np.int64)
+    has = complex_ids.notna().to_numpy()
+    if has.any():
+        building[has] = np.unique(complex_ids[has].to_numpy(dtype=str), return_inverse=True)[1]
+    return building
+
+
+def _problem_data(
+    households: pd.DataFrame,
+    dwellings: pd.DataFrame,
+    eligible: pd.DataFrame,
+    areas: _AreaCaps,
+    policy: Policy,
+) -> ProblemData:
+    """The solver arrays of the eligible pairs (validated by :class:`ProblemData` itself)."""
+    cap = policy.spreading.max_per_complex
+    d = eligible["dwelling"].to_numpy()
+    return ProblemData(
+        n_households=len(households),
+        n_dwellings=len(dwellings),
+        pair_household=eligible["household"].to_numpy(),
+        pair_dwelling=d,
+        pair_persons=households["persons"].to_numpy(dtype=np.int64)[eligible["household"]],
+        pair_outside=(~dwellings["concentrated"].to_numpy(dtype=bool))[d].astype(np.int64),
+        pair_quality=eligible["quality"].to_numpy(),
+        pair_pinned=eligible["pinned"].to_numpy(dtype=bool),
+        dwelling_area=areas.area,
+        dwelling_complex=_buildings(dwellings),
+        area_max_households=areas.max_households,
+        area_max_persons=areas.max_persons,
+        complex_max=-1 if cap is None else cap,
+    )
+
+
+def _check_pinned_caps(problem: ProblemData, pins: pd.DataFrame | None) -> None:
+    """Pins that each respect the rules may still, together, break a cap: refuse them."""
+    conflicts = problem.violations(problem.pair_pinned)
+    if conflicts:
+        file = _file(pins, "pins")
+        raise InputError(
+            Problem(file, None, None, f"the pins alone break a cap of the policy: {conflict}")
+            for conflict in conflicts
+        )
 
 
 def build_instance(
@@ -191,6 +363,12 @@ def build_instance(
     date: dt.date | None = None,
 ) -> Instance:
     """Apply the rules and compile the solver arrays.
+
+    The steps, each a function of its own: check the indicator, date the
+    households, resolve the dwellings' areas, index pins and refusals, build
+    the pair table (raising every problem found so far together), score the
+    eligible pairs, then compile the solver arrays and check the pins against
+    the caps.
 
     Parameters
     ----------
@@ -216,105 +394,32 @@ def build_instance(
         pins or refusals, pins that break a rule, households linked after the
         matching date, a spreading indicator the area data lacks.
     """
-    households = households.reset_index(drop=True).copy()
+    _check_indicator(stats, policy)
+    dated = _dated(households.reset_index(drop=True).copy(), policy, date)
+    households = dated.households
     dwellings = dwellings.reset_index(drop=True).copy()
-    problems: list[Problem] = []
-    indicator = policy.spreading.indicator
-    if indicator not in stats.columns:
-        known = [c for c in stats.columns if c.startswith("migration_")]
-        problems.append(
-            Problem(
-                "policy",
-                None,
-                "spreading.indicator",
-                f"the area data has no indicator '{indicator}'; available: {', '.join(known)}",
-            )
-        )
-        raise InputError(problems)
-
-    when, note = matching_date(households, policy, date)
-    linked = households["linked_on"].to_numpy().astype("datetime64[D]")
-    wait = (np.datetime64(when, "D") - linked).astype(np.int64)
-    late = wait < 0
-    hfile = households.attrs.get("file", "households")
-    problems += [
-        Problem(hfile, int(line), "linked_on", f"linked after the matching date {when}")
-        for line in households["source_line"][late]
-    ]
-    households["people"] = people_to_house(households)
-    households["wait_days"] = np.maximum(wait, 0)
-
     dwellings = pd.concat([dwellings, dwelling_areas(dwellings, stats, policy.spreading)], axis=1)
-
-    refusal_idx, errs = index_pairs(refusals, households, dwellings, "refusals")
-    problems += errs
-    pin_idx, errs = index_pairs(pins, households, dwellings, "pins")
-    problems += errs
-
-    pairs = pair_table(households, dwellings, policy, when, refusal_idx)
-    if len(pin_idx):
-        problems += _check_pins(pin_idx, pairs, pins.attrs.get("file", "pins"))
+    indexed = _indexed(pins, refusals, households, dwellings)
+    problems = dated.problems + indexed.problems
+    pairs = pair_table(households, dwellings, policy, dated.date, indexed.refusals)
+    if len(indexed.pins):
+        problems += _check_pins(indexed.pins, pairs, _file(pins, "pins"))
     if problems:
         raise InputError(problems)
 
-    rows = np.flatnonzero(pairs["eligible"].to_numpy())
-    eligible = pairs.iloc[rows]
-    parts = quality_parts(households, dwellings, eligible, policy, wait, distances)
-    # Written straight into compact columns (not joined): at national scale the pair
-    # table is the largest object of a run.
-    for column in PARTS:
-        pairs[column] = _spread(rows, parts[column].to_numpy(dtype=np.float32), len(pairs))
-    pairs["quality"] = _spread(rows, quality_score(parts, policy).astype(np.float32), len(pairs))
-    n_d = len(dwellings)
-    pin_keys = pin_idx["household"].to_numpy() * n_d + pin_idx["dwelling"].to_numpy()
-    keys = eligible["household"].to_numpy(dtype=np.int64) * n_d + eligible["dwelling"].to_numpy()
-    pinned = np.zeros(len(pairs), dtype=bool)
-    pinned[rows] = np.isin(keys, pin_keys)
-    pairs["pinned"] = pinned
-    index = np.full(len(pairs), -1, dtype=np.int32)
-    index[rows] = np.arange(len(rows), dtype=np.int32)
-    pairs["problem_index"] = index
-    eligible = pairs.iloc[rows]
-
-    codes, area, max_households, max_persons = _area_caps(dwellings, policy)
-    complex_ids = dwellings["complex_id"].astype("string")
-    building = np.full(len(dwellings), -1, dtype=np.int64)
-    has = complex_ids.notna().to_numpy()
-    if has.any():
-        building[has] = np.unique(complex_ids[has].to_numpy(dtype=str), return_inverse=True)[1]
-    cap = policy.spreading.max_per_complex
-    d = eligible["dwelling"].to_numpy()
-    problem = ProblemData(
-        n_households=len(households),
-        n_dwellings=len(dwellings),
-        pair_household=eligible["household"].to_numpy(),
-        pair_dwelling=d,
-        pair_persons=households["persons"].to_numpy(dtype=np.int64)[eligible["household"]],
-        pair_outside=(~dwellings["concentrated"].to_numpy(dtype=bool))[d].astype(np.int64),
-        pair_quality=eligible["quality"].to_numpy(),
-        pair_pinned=eligible["pinned"].to_numpy(dtype=bool),
-        dwelling_area=area,
-        dwelling_complex=building,
-        area_max_households=max_households,
-        area_max_persons=max_persons,
-        complex_max=-1 if cap is None else cap,
-    )
-    dwellings["area_index"] = area
-    pin_conflicts = problem.violations(problem.pair_pinned)
-    if pin_conflicts:
-        file = pins.attrs.get("file", "pins") if pins is not None else "pins"
-        raise InputError(
-            Problem(file, None, None, f"the pins alone break a cap of the policy: {conflict}")
-            for conflict in pin_conflicts
-        )
+    scored = _scored(pairs, households, dwellings, policy, dated.wait, distances, indexed.pins)
+    areas = _area_caps(dwellings, policy)
+    problem = _problem_data(households, dwellings, scored.eligible, areas, policy)
+    dwellings["area_index"] = areas.area
+    _check_pinned_caps(problem, pins)
     return Instance(
         households=households,
         dwellings=dwellings,
-        pairs=pairs,
-        funnel=funnel(pairs, len(households)),
+        pairs=scored.pairs,
+        funnel=funnel(scored.pairs, len(households)),
         policy=policy,
-        date=when,
-        date_note=note,
+        date=dated.date,
+        date_note=dated.note,
         problem=problem,
-        area_codes=codes,
+        area_codes=areas.codes,
     )

@@ -42,7 +42,7 @@ def versions() -> dict[str, str]:
 
 def manifest(
     inputs: dict[str, str | Path | None], policy: dict[str, Any], run: dict[str, Any]
-) -> dict:
+) -> dict[str, Any]:
     """The manifest of one run.
 
     Parameters
@@ -52,7 +52,8 @@ def manifest(
     policy
         The policy as parsed (defaults filled in).
     run
-        Facts of the run: seed, solver method and status, matching date, area source.
+        Facts of the run: seed, solver method (parts per method, as rendered by
+        :class:`allocatie.solve.Methods`) and status, matching date, area source.
     """
     files = {
         role: {"path": str(path), "sha256": sha256(path)}

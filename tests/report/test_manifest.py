@@ -22,6 +22,7 @@ def test_manifest_pins_inputs_policy_seed_and_versions(tmp_path):
     assert manifest["policy"]["period"]["quota_persons"] == 52
     assert manifest["policy"]["spreading"]["max_per_complex"] == 2
     assert manifest["run"]["seed"] == 1 and manifest["run"]["solve_status"] == "OPTIMAL"
+    assert manifest["run"]["solver_method"] == "flow ×1"  # one part, a network
     assert {"allocatie", "python", "ortools", "numpy", "pandas"} <= set(manifest["versions"])
     # hashes only: no household id leaks into the manifest
     assert "HH-2019" not in (out / "manifest.json").read_text()
