@@ -21,14 +21,15 @@ from hypothesis import strategies as st
 import allocatie.solve
 from allocatie.inputs.policy import SolverSettings
 from allocatie.model.problem import ProblemData
-from allocatie.solve import Method, Result, Status, solve
+from allocatie.solve import Method, Methods, Result, Status, solve
 from allocatie.solve.brute import MAX_PAIRS, solve_brute
 from allocatie.solve.flow import is_network
 from allocatie.solve.split import components
 from tests.solve.conftest import FAMILIES, headroom_problem
 
 #: The branches of the auto path that small instances reach. (``flow-safe-caps`` needs
-#: CP-SAT to run out of time, which a problem this small never does.)
+#: CP-SAT to run out of time, which a problem this small never does; the last test
+#: simulates it.)
 BRANCHES = (
     Method.FLOW,  # the part is a network
     Method.RELAXATION,  # the relaxation's plan already respects the headroom
@@ -88,3 +89,22 @@ def test_auto_is_exact_on_every_branch(monkeypatch: pytest.MonkeyPatch) -> None:
     assert not missing, f"no generated instance reached {missing}; seen {dict(seen)}"
     assert warm["started"] > 0  # the warm start was exercised, not only the bound
     assert binding >= 50  # the headroom really binds in a good share of the examples
+
+
+@pytest.mark.parametrize("timed_out", [Status.FEASIBLE, Status.UNKNOWN])
+def test_a_time_limited_cpsat_falls_back_to_the_safe_plan(monkeypatch, timed_out):
+    """The one branch small problems never reach by themselves: CP-SAT stopped by its limit
+    with a plan worse than the safe-caps flow's (or none). Simulated, so it is checked too."""
+    from tests.solve.test_solvers import three_by_three
+
+    knapsack = three_by_three().replace(area_max_persons=np.array([-1, 2]))
+    assert solve(knapsack).method == {Method.CPSAT_BOUNDED: 1}  # the branch it replaces
+
+    def stopped(problem: ProblemData, **kwargs: Any) -> Result:
+        empty = np.zeros(problem.n_pairs, dtype=bool)
+        return Result(empty, (0, 0, 0), timed_out, Methods.one(Method.CPSAT), 0.0, (timed_out,))
+
+    monkeypatch.setattr(allocatie.solve, "solve_cpsat", stopped)
+    result = solve(knapsack)
+    assert result.method == {Method.SAFE_CAPS: 1} and result.status == Status.FEASIBLE
+    assert knapsack.violations(result.selected) == [] and result.objective[0] > 0
