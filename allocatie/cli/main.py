@@ -24,7 +24,10 @@ from allocatie.cli.amenities import amenities
 from allocatie.cli.areas import areas
 from allocatie.cli.bench import bench
 from allocatie.cli.example import example
+from allocatie.cli.ledger import ledger
 from allocatie.cli.match import match
+from allocatie.cli.month import month
+from allocatie.cli.period import period
 from allocatie.cli.scenario import scenario
 
 __all__ = ["cli", "main"]
@@ -38,6 +41,7 @@ def cli() -> None:
     \b
     First time:    allocatie example --out voorbeeld                (example inputs)
     Coordinators:  allocatie match --scenario FOLDER --out DIR      (monthly plan)
+    Half years:    allocatie period open / month propose / confirm  (the ledger)
     Planners:      allocatie scenario run FILE.toml --out DIR       (half year, variants)
     Researchers:   allocatie bench national --json                  (benchmarks)
     Everyone:      allocatie areas --gemeente GM0153                (neighbourhoods)
@@ -46,7 +50,7 @@ def cli() -> None:
     """
 
 
-for _command in (match, scenario, areas, amenities, bench, example):
+for _command in (match, scenario, areas, amenities, bench, example, period, month, ledger):
     cli.add_command(_command)
 
 

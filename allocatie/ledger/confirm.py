@@ -43,7 +43,7 @@ from sqlalchemy.orm import Session
 from allocatie.inputs.errors import InputError, Problem
 from allocatie.inputs.io import read_table
 from allocatie.inputs.table import SOURCE_LINE, nfc
-from allocatie.ledger.events import local_time, now, record
+from allocatie.ledger.events import KIND_NL, local_time, now, persons_word, record
 from allocatie.ledger.proposals import DECISION_COLUMN, PROPOSAL_COLUMN
 from allocatie.ledger.schema import (
     Event,
@@ -299,7 +299,8 @@ def _stale(session: Session, period: PeriodRecord, proposal: ProposalRecord) -> 
         .limit(1)
     ).first()
     what = (
-        f" (laatste wijziging: {last.kind} op {local_time(last.at)} door {last.user})"
+        f" (laatste wijziging: {KIND_NL.get(last.kind, last.kind)} op {local_time(last.at)} "
+        f"door {last.user})"
         if last is not None
         else ""
     )
@@ -626,7 +627,7 @@ def _apply(
                 "confirmed",
                 period,
                 user,
-                f"plaatsing bevestigd: woning {did}{changed}, {row.persons} personen, {area}",
+                f"plaatsing bevestigd: woning {did}{changed}, {persons_word(row.persons)}, {area}",
                 at=at,
                 proposal_id=number,
                 household=household,

@@ -33,7 +33,7 @@ from allocatie.ledger.schema import (
     ProposedRow,
 )
 
-__all__ = ["KIND_NL", "HistoryLine", "history", "local_time", "now", "record"]
+__all__ = ["KIND_NL", "HistoryLine", "history", "local_time", "now", "persons_word", "record"]
 
 #: How each kind of event is called in the Dutch history table.
 KIND_NL = {
@@ -52,6 +52,11 @@ LOCAL = ZoneInfo("Europe/Amsterdam")
 
 #: Shown instead of the id of a household that was forgotten.
 FORGOTTEN = "(vergeten)"
+
+
+def persons_word(count: int) -> str:
+    """``1 persoon``, ``4 personen``."""
+    return f"{count} persoon" if count == 1 else f"{count} personen"
 
 
 def now() -> dt.datetime:

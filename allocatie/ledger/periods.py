@@ -27,10 +27,12 @@ from allocatie.ledger.store import Ledger, lock_period
 __all__ = [
     "Closed",
     "Opened",
+    "area_cap",
     "close_period",
     "open_period",
     "select_period",
     "status",
+    "status_figures",
 ]
 
 _MUNICIPALITY = re.compile(r"GM\d{4}")
@@ -301,11 +303,11 @@ def status(
     with ledger.transaction() as session:
         period = select_period(session, municipality, start, open_only=False)
         state = load_state(session, period)
-        policy_caps = _latest_caps(session, state)
+        policy_caps = area_cap(session, state)
     return status_figures(state, today, ledger.location.shown, policy_caps)
 
 
-def _latest_caps(session: Session, state: PeriodState) -> int | None:
+def area_cap(session: Session, state: PeriodState) -> int | None:
     """``max_households_per_area`` of the latest proposal's policy, to show beside each area."""
     if state.latest_proposal is None:
         return None
