@@ -241,7 +241,7 @@ def confirm(
     from allocatie.cli.ledger import today_or
     from allocatie.cli.period import print_status
     from allocatie.ledger.confirm import confirm as record_decisions
-    from allocatie.ledger.confirm import read_decisions
+    from allocatie.ledger.decisions import read_decisions
     from allocatie.ledger.periods import status_figures
     from allocatie.ledger.store import current_user
 

@@ -30,6 +30,7 @@ import pandas as pd
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from allocatie.ledger.decisions import DECISION_COLUMN, PROPOSAL_COLUMN
 from allocatie.ledger.events import now, record
 from allocatie.ledger.monthly import LedgerMonth, read_month, run_month, shape
 from allocatie.ledger.periods import select_period
@@ -45,12 +46,8 @@ from allocatie.ledger.state import PeriodInfo, load_state
 from allocatie.ledger.store import Ledger, lock_period
 from allocatie.match import Inputs, Outcome
 
-__all__ = ["DECISION_COLUMN", "PROPOSAL_COLUMN", "Proposed", "propose"]
+__all__ = ["DECISION_HELP", "Proposed", "propose"]
 
-#: The plan column the meeting fills in (read back by ``month confirm``).
-DECISION_COLUMN = "besluit"
-#: The plan column naming the proposal, so a plan file confirms itself wherever it travels.
-PROPOSAL_COLUMN = "proposal_id"
 #: What to write in the decision column, in the kpis and the summary.
 DECISION_HELP = (
     "vul per huishouden de kolom besluit in: akkoord, geweigerd of vastgezet "

@@ -1,0 +1,1 @@
+"""Tests of the ledger: a half year kept across monthly meetings."""
