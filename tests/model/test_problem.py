@@ -155,17 +155,20 @@ def test_replace_validates_the_copy():
 def test_validation_is_cheap_on_millions_of_pairs():
     # a national stress run has ~16 million pairs; the checks must not weigh on it
     rng = np.random.default_rng(0)
-    n_households, n_dwellings, n = 20_000, 25_000, 2_000_000
-    key = np.unique(rng.integers(0, n_households * n_dwellings, n))
+    n_households, n_dwellings, per_household = 20_000, 25_000, 100
+    household = np.repeat(np.arange(n_households), per_household)  # 2 million pairs
+    step = n_dwellings // per_household  # each household: 100 dwellings, increasing
+    dwelling = np.tile(np.arange(per_household), n_households) * step + household % step
+    n = len(household)
     fields = {
         "n_households": n_households,
         "n_dwellings": n_dwellings,
-        "pair_household": key // n_dwellings,
-        "pair_dwelling": key % n_dwellings,
-        "pair_persons": rng.integers(1, 7, len(key)),
-        "pair_outside": rng.integers(0, 2, len(key)),
-        "pair_quality": rng.integers(0, QUALITY_SCALE + 1, len(key)),
-        "pair_pinned": np.zeros(len(key), dtype=bool),
+        "pair_household": household,
+        "pair_dwelling": dwelling,
+        "pair_persons": rng.integers(1, 7, n),
+        "pair_outside": rng.integers(0, 2, n),
+        "pair_quality": rng.integers(0, QUALITY_SCALE + 1, n),
+        "pair_pinned": np.zeros(n, dtype=bool),
         "dwelling_area": rng.integers(0, 500, n_dwellings),
         "dwelling_complex": np.full(n_dwellings, -1),
         "area_max_households": np.full(500, -1),
