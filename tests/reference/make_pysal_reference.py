@@ -62,7 +62,8 @@ SINGLE = {
 NOTE = (
     "Computed by tests/reference/make_pysal_reference.py with PySAL segregation "
     "(singlegroup.Dissim, Isolation, Interaction, Entropy, Gini, SpatialDissim; "
-    "multigroup.MultiInfoTheory; local.MultiLocationQuotient) on allocatie/areas/bundled/areas.csv: "
+    "multigroup.MultiInfoTheory; local.MultiLocationQuotient) on "
+    "allocatie/areas/bundled/areas.csv: "
     "group = migration_non_western, total = residents (CBS Kerncijfers wijken en buurten "
     "2022, counts rounded to 5 by CBS; Bron: CBS, CC-BY 4.0); rows of one gemeente_code "
     "and level. Multigroup groups: migration_non_western, migration_western and "
