@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from importlib import resources
-from typing import Literal, cast
+from typing import Literal
 
 from babel.numbers import format_currency, format_decimal, format_percent
 
@@ -50,7 +50,7 @@ def check_language(language: str) -> Language:
     """``language`` if it is one of :data:`LANGUAGES`, else a ``ValueError`` naming them."""
     if language not in LANGUAGES:
         raise ValueError(f"unknown language {language!r}; choose one of {', '.join(LANGUAGES)}")
-    return cast(Language, language)
+    return language
 
 
 def language() -> Language:
