@@ -7,6 +7,7 @@ then. Outputs are written as one set with :func:`allocatie.report.output_set.wri
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -102,8 +103,24 @@ def _summary_table(summary: pd.DataFrame, title: str) -> Table:
 @click.option(
     "--quiet", is_flag=True, help="No progress bar or table; print only the output paths."
 )
+@click.option(
+    "--ledger",
+    "ledger_url",
+    default=None,
+    metavar="URL",
+    help="Start from this ledger's open period: the rest of the half year, given what is "
+    "already confirmed (see 'allocatie period status').",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks of unexpected errors.")
-def run(file: Path, out: Path, seeds: int | None, no_plots: bool, quiet: bool, debug: bool) -> None:
+def run(
+    file: Path,
+    out: Path,
+    seeds: int | None,
+    no_plots: bool,
+    quiet: bool,
+    ledger_url: str | None,
+    debug: bool,
+) -> None:
     """Simulate every variant of a scenario FILE over several seeds, optimised vs FCFS.
 
     Each run plays the half year out meeting by meeting, once with the
@@ -129,6 +146,14 @@ def run(file: Path, out: Path, seeds: int | None, no_plots: bool, quiet: bool, d
     with user_errors(debug):
         areas = load_areas()
         loaded = load_scenario(file, areas)
+        if ledger_url is not None:  # the what-if starts from reality
+            from allocatie.cli.ledger import connect
+            from allocatie.ledger.planning import ledger_start, scenario_from_ledger
+
+            opened = connect(ledger_url, quiet=True)
+            start = ledger_start(opened, loaded.municipality, dt.date.today())
+            opened.dispose()
+            loaded = scenario_from_ledger(loaded, start)
         n_seeds = seeds or loaded.seeds
         total = len(loaded.runs) * n_seeds * len(METHODS)
         with Progress(

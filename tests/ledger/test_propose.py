@@ -83,3 +83,30 @@ def test_pace_and_the_planners_start():
     assert (start.start, start.remaining_months) == (dt.date(2019, 10, 15), 3)
     assert start.quota_persons + start.backlog_persons == 60
     assert start.policy_period()["end"] == dt.date(2019, 12, 31)
+
+
+def test_a_scenario_starts_from_the_ledgers_half_year(tmp_path):
+    from allocatie.areas.data import load_areas
+    from allocatie.ledger.planning import ledger_start, scenario_from_ledger
+    from allocatie.ledger.store import open_ledger, resolve
+    from allocatie.planning.scenario import load_scenario
+    from tests.ledger.conftest import decide, ok
+    from tests.paths import EXAMPLES
+
+    url = f"sqlite:///{tmp_path / 'l.sqlite'}"
+    open_half_year(url, backlog="4")
+    plan = decide(propose(url, tmp_path / "oktober"), {"HH-2019-017": "akkoord"})
+    ok(invoke("month", "confirm", plan, "--ledger", url))
+    ledger = open_ledger(resolve(url))
+    start = ledger_start(ledger, "GM0153", dt.date(2019, 10, 15))
+    ledger.dispose()
+    areas = load_areas()
+    scenario = load_scenario(EXAMPLES / "enschede-2019h2-halfjaar.toml", areas)
+    rest = scenario_from_ledger(scenario, start)
+    base = rest.runs[0].policy
+    assert (base.period.start, base.period.end) == (dt.date(2019, 10, 15), dt.date(2019, 12, 31))
+    housed = start.persons_housed
+    assert housed > 0 and base.period.backlog_persons == 4 - housed
+    assert base.period.quota_persons == 52
+    assert base.spreading.placed_this_period == start.placed_this_period
+    assert len(rest.runs) == len(scenario.runs)
