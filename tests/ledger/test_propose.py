@@ -110,3 +110,28 @@ def test_a_scenario_starts_from_the_ledgers_half_year(tmp_path):
     assert base.period.quota_persons == 52
     assert base.spreading.placed_this_period == start.placed_this_period
     assert len(rest.runs) == len(scenario.runs)
+
+
+def test_a_building_keeps_only_the_places_left_this_period():
+    from allocatie.ledger.monthly import _complex_room
+
+    dwellings = pd.DataFrame(
+        {
+            "dwelling_id": ["d1", "d2", "d3", "d4", "d5"],
+            "complex_id": ["A", "A", "A", None, "B"],
+            "available_from": pd.to_datetime(
+                ["2019-10-03", "2019-10-01", "2019-10-02", "2019-10-01", "2019-10-01"]
+            ),
+        }
+    )
+    keep = _complex_room(dwellings, cap=2, used={"A": 1}, pinned=set())
+    assert keep.tolist() == [False, True, False, True, True]  # the earliest offer of A
+    keep = _complex_room(dwellings, cap=2, used={"A": 1}, pinned={"d1"})
+    assert keep.tolist() == [True, False, False, True, True]  # a promised flat goes first
+    assert _complex_room(dwellings, cap=2, used={"A": 2, "B": 2}, pinned=set()).tolist() == [
+        False,
+        False,
+        False,
+        True,
+        False,
+    ]
