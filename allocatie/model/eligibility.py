@@ -16,11 +16,19 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from allocatie.inputs.errors import InputError, Problem
 from allocatie.inputs.policy import Policy
 
 #: Rule columns in the order a coordinator would check them; each builds on the
 #: previous ones in :func:`funnel`.
 RULES = ("fits_rent", "fits_access", "available", "not_excluded", "not_refused")
+
+
+#: Memory one size-fitting pair costs through the whole run (pair table, problem arrays,
+#: solver), measured on the stress benchmark: 3.5 GB for 13.6 million pairs.
+BYTES_PER_PAIR = 300
+#: Share of the free memory a run may plan to use.
+MEMORY_SHARE = 0.8
 
 
 def people_to_house(households: pd.DataFrame) -> np.ndarray:
@@ -35,6 +43,17 @@ def min_bedrooms(people: np.ndarray) -> np.ndarray:
     return np.asarray(people, dtype=np.int64) // 2
 
 
+def _range_bounds(
+    keys: np.ndarray, low: np.ndarray, high: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sort ``keys`` once; per row, where its range starts and how many keys it holds."""
+    order = np.argsort(keys, kind="stable")
+    sorted_keys = keys[order]
+    lo = np.searchsorted(sorted_keys, low, side="left")
+    hi = np.searchsorted(sorted_keys, high, side="right")
+    return order, lo, np.maximum(hi - lo, 0)
+
+
 def _in_ranges(
     keys: np.ndarray, low: np.ndarray, high: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -43,14 +62,61 @@ def _in_ranges(
     The keys are sorted once; each row's range is two ``searchsorted`` calls,
     and the ranges are expanded with ``repeat`` arithmetic.
     """
-    order = np.argsort(keys, kind="stable")
-    sorted_keys = keys[order]
-    lo = np.searchsorted(sorted_keys, low, side="left")
-    hi = np.searchsorted(sorted_keys, high, side="right")
-    counts = np.maximum(hi - lo, 0)
+    order, lo, counts = _range_bounds(keys, low, high)
     rows = np.repeat(np.arange(len(low)), counts)
     starts = np.repeat(lo - (np.cumsum(counts) - counts), counts)
     return rows, order[starts + np.arange(counts.sum())]
+
+
+def _size_searches(
+    people: np.ndarray,
+    bedrooms: np.ndarray,
+    max_extra_bedrooms: int,
+    household_group: np.ndarray | None,
+    dwelling_group: np.ndarray | None,
+) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+    """The range searches that find size-fitting pairs: (households, keys, low, high).
+
+    With groups (municipality numbers), a household only meets dwellings of its
+    own group; a household with group ``-1`` meets every dwelling. The group is
+    folded into the sort key (``group · span + bedrooms``) so one search covers
+    the whole country.
+    """
+    bedrooms = np.asarray(bedrooms, dtype=np.int64)
+    lowest = min_bedrooms(people)
+    highest = lowest + max_extra_bedrooms
+    everyone = np.arange(len(lowest))
+    if household_group is None or dwelling_group is None:
+        return [(everyone, bedrooms, lowest, highest)]
+    household_group = np.asarray(household_group, dtype=np.int64)
+    span = int(max(bedrooms.max(initial=0), highest.max(initial=0))) + 2
+    keyed = household_group >= 0
+    group_keys = np.asarray(dwelling_group, dtype=np.int64) * span + bedrooms
+    return [
+        (
+            everyone[keyed],
+            group_keys,
+            household_group[keyed] * span + lowest[keyed],
+            household_group[keyed] * span + highest[keyed],
+        ),
+        (everyone[~keyed], bedrooms, lowest[~keyed], highest[~keyed]),
+    ]
+
+
+def size_pair_count(
+    people: np.ndarray,
+    bedrooms: np.ndarray,
+    max_extra_bedrooms: int,
+    household_group: np.ndarray | None = None,
+    dwelling_group: np.ndarray | None = None,
+) -> int:
+    """How many pairs :func:`size_pairs` would make, without making them.
+
+    Counting costs a sort and two searches, so the memory a run needs can be
+    told before a single pair is built.
+    """
+    searches = _size_searches(people, bedrooms, max_extra_bedrooms, household_group, dwelling_group)
+    return int(sum(_range_bounds(keys, low, high)[2].sum() for _, keys, low, high in searches))
 
 
 def size_pairs(
@@ -62,10 +128,7 @@ def size_pairs(
 ) -> tuple[np.ndarray, np.ndarray]:
     """All (household, dwelling) index pairs whose bedroom count fits, sorted.
 
-    With groups (municipality numbers), a household only meets dwellings of its
-    own group; a household with group ``-1`` meets every dwelling. The group is
-    folded into the sort key (``group · span + bedrooms``) so one search covers
-    the whole country.
+    See :func:`_size_searches` for how municipalities (groups) are kept apart.
 
     Returns
     -------
@@ -73,25 +136,57 @@ def size_pairs(
         Household and dwelling indices of the pairs, sorted by household, then
         dwelling, so that every later step is deterministic.
     """
-    bedrooms = np.asarray(bedrooms, dtype=np.int64)
-    lowest = min_bedrooms(people)
-    highest = lowest + max_extra_bedrooms
-    if household_group is None or dwelling_group is None:
-        household, dwelling = _in_ranges(bedrooms, lowest, highest)
-    else:
-        household_group = np.asarray(household_group, dtype=np.int64)
-        span = int(max(bedrooms.max(initial=0), highest.max(initial=0))) + 2
-        keyed = household_group >= 0
-        rows_k, dw_k = _in_ranges(
-            np.asarray(dwelling_group, dtype=np.int64) * span + bedrooms,
-            household_group[keyed] * span + lowest[keyed],
-            household_group[keyed] * span + highest[keyed],
+    found = [
+        (rows[r], d)
+        for rows, keys, low, high in _size_searches(
+            people, bedrooms, max_extra_bedrooms, household_group, dwelling_group
         )
-        rows_f, dw_f = _in_ranges(bedrooms, lowest[~keyed], highest[~keyed])
-        household = np.concatenate([np.flatnonzero(keyed)[rows_k], np.flatnonzero(~keyed)[rows_f]])
-        dwelling = np.concatenate([dw_k, dw_f])
+        for r, d in [_in_ranges(keys, low, high)]
+    ]
+    household = np.concatenate([h for h, _ in found])
+    dwelling = np.concatenate([d for _, d in found])
     pairs = np.lexsort((dwelling, household))
     return household[pairs], dwelling[pairs]
+
+
+def available_memory() -> int:
+    """Bytes of memory free for this run (``MemAvailable``), or 8 GiB when unknown."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 8 * 2**30
+
+
+def check_memory(pairs: int, households: pd.DataFrame, dwellings: pd.DataFrame) -> None:
+    """Refuse a run whose pairs would not fit in memory, before building any of them.
+
+    10,000 identical households and 10,000 identical dwellings in one buurt make
+    100 million pairs; building them ran past 8 GB and was killed without a word.
+    The estimate (:data:`BYTES_PER_PAIR`, measured on the stress benchmark) is
+    compared with the memory free now, and the message says how to make the run
+    smaller.
+    """
+    need, free = pairs * BYTES_PER_PAIR, available_memory()
+    if need <= MEMORY_SHARE * free:
+        return
+    raise InputError(
+        [
+            Problem(
+                str(households.attrs.get("file", "households")),
+                None,
+                None,
+                f"{len(households):,} households and {len(dwellings):,} dwellings make "
+                f"{pairs:,} pairs that fit on size; matching them needs about "
+                f"{need / 2**30:,.1f} GiB of memory and {free / 2**30:,.1f} GiB is free. "
+                "Match one municipality at a time (gemeente_code), offer fewer months at "
+                "once ([matching] window_days), or run on a larger machine",
+            )
+        ]
+    )
 
 
 def municipality_groups(
@@ -170,12 +265,10 @@ def pair_table(
     """
     people = people_to_house(households)
     bedrooms = dwellings["bedrooms"].to_numpy(dtype=np.int64)
-    h, d = size_pairs(
-        people,
-        bedrooms,
-        policy.occupancy.max_extra_bedrooms,
-        *municipality_groups(households, dwellings),
-    )
+    groups = municipality_groups(households, dwellings)
+    extra = policy.occupancy.max_extra_bedrooms
+    check_memory(size_pair_count(people, bedrooms, extra, *groups), households, dwellings)
+    h, d = size_pairs(people, bedrooms, extra, *groups)
 
     caps = policy.affordability
     cap = np.where(people <= 2, caps.cap_low, caps.cap_high)
