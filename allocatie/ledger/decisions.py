@@ -12,6 +12,7 @@ area data, so ``month confirm`` starts quickly.
 
 from __future__ import annotations
 
+import importlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,7 @@ __all__ = [
     "REFUSED",
     "Decision",
     "DecisionFile",
+    "plan_column_names",
     "read_decisions",
 ]
 
@@ -50,7 +52,7 @@ DECISIONS = {
     "pinned": PINNED,
 }
 #: Names of the decision column, Dutch first.
-DECISION_COLUMNS = (DECISION_COLUMN, "decision")
+DECISION_COLUMNS = (DECISION_COLUMN,)
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,25 @@ def _proposal_from_folder(path: Path) -> int | None:
     return None
 
 
+def plan_column_names() -> dict[str, str]:
+    """Header of a plan column as read (lower-cased) → the column name of ``plan.csv``.
+
+    ``plan.xlsx`` may show its headers in the coordinator's language
+    (``huishouden`` for ``household_id``); the report layer's table of headers
+    (:data:`allocatie.report.columns.PLAN_COLUMN_OF_HEADER`, where present)
+    turns them back. Looked up by name, so a report layer without it (headers
+    are the column names) reads the same files.
+    """
+    names = {"decision": DECISION_COLUMN}
+    try:
+        columns = importlib.import_module("allocatie.report.columns")
+    except ImportError:
+        return names
+    table = getattr(columns, "PLAN_COLUMN_OF_HEADER", {})
+    names.update({str(k).strip().lower(): str(v) for k, v in table.items()})
+    return names
+
+
 def _as_id(text: str) -> int | None:
     try:
         number = float(text.replace(",", "."))
@@ -112,8 +133,26 @@ def read_decisions(path: str | Path) -> DecisionFile:
         decision, a decision without a dwelling, a household twice, no proposal id.
     """
     name = str(path)
-    raw = read_table(path, display_name=name, required=("household_id", "dwelling_id"))
-    frame, problems = raw.frame, []
+    # The plan is the workbook's first sheet, under headers in the run's language.
+    raw = read_table(path, display_name=name)
+    names = plan_column_names()
+    problems: list[Problem] = []
+    targets: dict[str, list[str]] = {}
+    for column in raw.frame.columns:
+        targets.setdefault(names.get(str(column), str(column)), []).append(str(column))
+    for target, given in targets.items():
+        if len(given) > 1:
+            problems.append(
+                Problem(
+                    name,
+                    raw.header_line,
+                    None,
+                    f"de kolommen {' en '.join(given)} betekenen allebei {target}; houd er één",
+                )
+            )
+    if problems:
+        raise InputError(problems)
+    frame = raw.frame.rename(columns=names)
     columns = [c for c in DECISION_COLUMNS if c in frame.columns]
     for column in ("household_id", "dwelling_id"):
         if column not in frame.columns:
@@ -128,12 +167,6 @@ def read_decisions(path: str | Path) -> DecisionFile:
                 "propose' en vul die kolom in",
             )
         )
-    elif len(columns) > 1:
-        both = frame[list(columns)].notna().all(axis=1)
-        problems += [
-            Problem(name, int(line), None, "zowel besluit als decision ingevuld; kies er één")
-            for line in frame.loc[both, SOURCE_LINE]
-        ]
     proposal_id = None
     if PROPOSAL_COLUMN in frame.columns:
         ids = {v for v in frame[PROPOSAL_COLUMN].dropna().astype(str)}

@@ -23,6 +23,7 @@ from click.testing import CliRunner, Result
 from sqlalchemy import create_engine, text
 
 from allocatie.cli.main import cli
+from allocatie.ledger.decisions import plan_column_names
 from tests.paths import EXAMPLE
 
 PG_ENV = "ALLOCATIE_TEST_POSTGRES"
@@ -111,10 +112,12 @@ def propose(url: str, out: Path, date: dt.date = OCTOBER, scenario: Path = EXAMP
 
 
 def plan_rows(path: Path) -> pd.DataFrame:
-    """The plan sheet of a plan.xlsx (or a plan.csv) as text."""
-    if path.suffix == ".csv":
-        return pd.read_csv(path, dtype=str, keep_default_na=False)
-    return pd.read_excel(path, sheet_name="plan", dtype=str, keep_default_na=False)
+    """The proposed plan as text, from the ``plan.csv`` beside ``path`` (the machine's file).
+
+    ``plan.xlsx`` shows headers and flags in the coordinator's language; the CSV
+    keeps the engine's column names and values, so the tests read that one.
+    """
+    return pd.read_csv(path.with_suffix(".csv"), dtype=str, keep_default_na=False)
 
 
 def decide(
@@ -132,7 +135,7 @@ def decide(
     dwellings = dwellings or {}
     target = out or path
     if path.suffix == ".csv":
-        frame = plan_rows(path)
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
         for hid, value in decisions.items():
             frame.loc[frame["household_id"] == hid, "besluit"] = value
         for hid, did in dwellings.items():
@@ -142,8 +145,9 @@ def decide(
         frame.to_csv(target, index=False)
         return target
     workbook = openpyxl.load_workbook(path)
-    sheet = workbook["plan"]
-    header = [cell.value for cell in sheet[1]]
+    sheet = workbook.worksheets[0]  # the plan, under headers in the run's language
+    names = plan_column_names()
+    header = [names.get(str(cell.value).strip().lower(), cell.value) for cell in sheet[1]]
     h, b, d = (header.index(c) for c in ("household_id", "besluit", "dwelling_id"))
     for row in sheet.iter_rows(min_row=2):
         hid = row[h].value
