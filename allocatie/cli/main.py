@@ -29,6 +29,8 @@ from allocatie.cli.match import match
 from allocatie.cli.month import month
 from allocatie.cli.period import period
 from allocatie.cli.scenario import scenario
+from allocatie.cli.serve import serve
+from allocatie.cli.users import users
 
 __all__ = ["cli", "main"]
 
@@ -51,6 +53,8 @@ def cli() -> None:
 
 
 for _command in (match, scenario, areas, amenities, bench, example, period, month, ledger):
+    cli.add_command(_command)
+for _command in (serve, users):  # the web app
     cli.add_command(_command)
 
 
