@@ -64,7 +64,18 @@ from allocatie.ledger.schema import (
 from allocatie.ledger.state import PeriodInfo, PeriodState, load_state
 from allocatie.ledger.store import Ledger, lock_period
 
-__all__ = ["PAUSE_ENV", "PAUSE_MARK", "Confirmed", "confirm"]
+# ACCEPTED … DecisionFile are re-exported: callers of ``confirm`` build decisions with them.
+__all__ = [
+    "ACCEPTED",
+    "PAUSE_ENV",
+    "PAUSE_MARK",
+    "PINNED",
+    "REFUSED",
+    "Confirmed",
+    "Decision",
+    "DecisionFile",
+    "confirm",
+]
 
 #: Test hook: seconds to wait inside the confirming transaction, after every row is
 #: written and before the commit (the crash and concurrency tests kill or race it there).

@@ -46,7 +46,7 @@ from allocatie.ledger.state import PeriodInfo, load_state
 from allocatie.ledger.store import Ledger, lock_period
 from allocatie.match import Inputs, Outcome
 
-__all__ = ["DECISION_HELP", "Proposed", "propose"]
+__all__ = ["DECISION_COLUMN", "DECISION_HELP", "PROPOSAL_COLUMN", "Proposed", "propose"]
 
 #: What to write in the decision column, in the kpis and the summary.
 DECISION_HELP = (
