@@ -118,10 +118,27 @@ def test_placements_earlier_in_the_period_count_toward_the_area_cap(tmp_path):
 
 
 def test_reasons_in_dutch_for_coordinators():
+    """Dutch words, Dutch decimals and Dutch money (€ 600,00) in the Dutch reasons."""
     plan = run_match(tiny_inputs(), lang="nl").plan.set_index("household_id")
-    assert plan.loc["T1", "reason"].startswith("Geplaatst: A (2 slaapkamers, €600,00)")
-    assert "een geconcentreerd gebied (LQ 1.82 ≥ 1.5)" in plan.loc["T1", "reason"]
+    assert plan.loc["T1", "reason"].startswith("Geplaatst: A (2 slaapkamers, €\xa0600,00)")
+    assert "een geconcentreerd gebied (LQ 1,82 ≥ 1,5)" in plan.loc["T1", "reason"]
     assert plan.loc["T3", "reason"].startswith("Wacht: de enige passende woning ging naar T1")
+
+
+def test_reasons_follow_the_language_of_the_context():
+    """Without ``lang`` the reasons are in the context's language: one mechanism for all."""
+    from allocatie.i18n import use_language
+    from allocatie.report.explain import explain
+
+    outcome = run_match(tiny_inputs(), lang="en")
+    english = outcome.plan.set_index("household_id")["reason"]
+    assert english["T1"].startswith("Placed: A (2 bedrooms, €600.00)")
+    assert "a concentrated area (LQ 1.82 ≥ 1.5)" in english["T1"]
+    with use_language("nl"):
+        dutch = explain(outcome.instance, outcome.result)
+    assert dutch.iloc[0].startswith("Geplaatst: A (2 slaapkamers")
+    with use_language("nl"):
+        assert explain(outcome.instance, outcome.result, lang="en").iloc[0] == english["T1"]
 
 
 @pytest.mark.parametrize("date", ["9999-12-31", "2099-01-01", "2019-01-01"])

@@ -5,12 +5,16 @@ plan is made: the city-wide indices and each buurt's or wijk's location
 quotient, from the bundled CBS data or the municipality's own area file. Input
 problems end with exit code 2 and a message, never a traceback. pandas and the
 area data are imported inside the command, so ``allocatie --help`` stays fast.
+
+The table is in the language of ``--lang`` (Dutch by default), numbers included;
+``--format json`` keeps English keys and plain numbers, for scripts.
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
@@ -18,6 +22,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from allocatie.cli.errors import EXIT_INPUT
+from allocatie.i18n import _, ngettext, number, use_language
 from allocatie.inputs.errors import InputError
 
 __all__ = ["areas"]
@@ -41,6 +46,11 @@ _EXISTING = click.Path(dir_okay=False, path_type=Path)
     "--map", "map_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
     help="Also write a PNG map of the wijken coloured by location quotient.",
 )  # fmt: skip
+@click.option(
+    "--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True,
+    help="Language of the table and the map (nl: Nederlands, en: English); JSON keeps "
+    "English keys.",
+)  # fmt: skip
 def areas(
     gemeente: str,
     level: str,
@@ -49,6 +59,7 @@ def areas(
     threshold: float,
     areas_file: Path | None,
     map_file: Path | None,
+    lang: str,
 ) -> None:
     """Segregation indices and location quotients of one municipality's areas.
 
@@ -59,6 +70,20 @@ def areas(
 
     Example: allocatie areas --gemeente GM0153 --level wijk --format json
     """
+    with use_language(lang):
+        _areas(gemeente, level, fmt, indicator, threshold, areas_file, map_file)
+
+
+def _areas(
+    gemeente: str,
+    level: str,
+    fmt: str,
+    indicator: str,
+    threshold: float,
+    areas_file: Path | None,
+    map_file: Path | None,
+) -> None:
+    """The body of :func:`areas`, inside the chosen language."""
     import json
 
     import pandas as pd
@@ -70,7 +95,8 @@ def areas(
         data = load_areas(areas_file)
         if indicator not in data.stats.columns:
             raise click.BadParameter(
-                f"no column '{indicator}' in the area data", param_hint="--indicator"
+                _("no column '{indicator}' in the area data").format(indicator=indicator),
+                param_hint="--indicator",
             )
         empty = pd.Series(dtype=int)
         indices, table = before_after(data, gemeente, level, indicator, threshold, empty, empty)
@@ -78,7 +104,12 @@ def areas(
         click.echo(error.render(), err=True)
         sys.exit(EXIT_INPUT)
     if table.empty:
-        click.echo(f"No {level} statistics for {gemeente}; check the code (e.g. GM0153).", err=True)
+        click.echo(
+            _("No {level} statistics for {gemeente}; check the code (e.g. GM0153).").format(
+                level=level, gemeente=gemeente
+            ),
+            err=True,
+        )
         sys.exit(EXIT_INPUT)
     table = table.rename(columns={"share_before": "share", "lq_before": "lq",
                                   "concentrated_before": "concentrated"})  # fmt: skip
@@ -97,32 +128,67 @@ def areas(
         }
         click.echo(json.dumps(result, indent=2, ensure_ascii=False, default=str))
     else:
-        console = Console()
-        console.print(f"[bold]{escape(str(name))} ({gemeente})[/bold], {level} level, "
-                      f"indicator {indicator}, {len(table)} areas")  # fmt: skip
-        for key, value in indices["before"].items():
-            console.print(f"  {key:22} {value if value is None else f'{value:.4f}'}")
-        grid = Table(header_style="bold")
-        for column in columns:
-            grid.add_column(
-                column, justify="right" if column in ("residents", "share", "lq") else "left"
-            )
-        for row in table[columns].itertuples(index=False):
-            flag = "[red]yes[/red]" if row.concentrated else "no"
-            grid.add_row(row.code, escape(row.name), f"{row.residents:,}", f"{row.share:.1%}",
-                         f"{row.lq:.2f}", flag)  # fmt: skip
-        console.print(grid)
-        console.print(f"Source: {data.source}", style="dim")
+        _print_table(str(name), gemeente, level, indicator, indices["before"], table[columns],
+                     data.source)  # fmt: skip
     if map_file is not None:
         from allocatie.report.maps import PLACEMENT_COLUMNS, indicator_label, wijk_layer
         from allocatie.report.static_map import write_png_map
 
-        _, wijk = before_after(data, gemeente, "wijk", indicator, threshold, empty, empty)
+        wijk = before_after(data, gemeente, "wijk", indicator, threshold, empty, empty)[1]
         layer = wijk_layer(data, gemeente, wijk.set_index("code")["lq_before"], threshold=threshold)
         nothing_placed = pd.DataFrame(columns=list(PLACEMENT_COLUMNS))
-        title = f"{name}: locatiequotiënt per wijk"
+        title = _("{name}: location quotient per wijk").format(name=name)
         label = indicator_label(indicator)
         layer["lq"] = layer["lq_before"]
         write_png_map(map_file, layer, nothing_placed, column="lq", threshold=threshold,
                       title=title, indicator_label=label)  # fmt: skip
-        click.echo(f"Map written: {map_file}", err=True)
+        click.echo(_("Map written: {file}").format(file=map_file), err=True)
+
+
+def _print_table(
+    name: str,
+    gemeente: str,
+    level: str,
+    indicator: str,
+    indices: dict,
+    table: Any,
+    source: str,
+) -> None:
+    """The indices and one row per area, in the reader's words and number format."""
+    from allocatie.report.columns import (
+        areas_source_text,
+        header,
+        index_name,
+        indicator_label,
+        yes_no,
+    )
+
+    console = Console()
+    console.print(
+        ngettext(
+            "[bold]{name} ({code})[/bold], {level} level, indicator {indicator}, {n} area",
+            "[bold]{name} ({code})[/bold], {level} level, indicator {indicator}, {n} areas",
+            len(table),
+        ).format(
+            name=escape(name),
+            code=gemeente,
+            level=level,
+            indicator=escape(indicator_label(indicator)),
+            n=len(table),
+        )  # fmt: skip
+    )
+    for key, value in indices.items():
+        shown = "–" if value is None else number(value, 4)
+        console.print(f"  {index_name(key):30} {shown}")
+    grid = Table(header_style="bold")
+    for column in table.columns:
+        right = column in ("residents", "share", "lq")
+        grid.add_column(header(column), justify="right" if right else "left")
+    for row in table.itertuples(index=False):
+        flag = yes_no(row.concentrated) or "–"
+        grid.add_row(
+            row.code, escape(row.name), number(row.residents, 0), number(100 * row.share, 1) + "%",
+            number(row.lq, 2), f"[red]{flag}[/red]" if row.concentrated else flag,
+        )  # fmt: skip
+    console.print(grid)
+    console.print(_("Source: {source}").format(source=areas_source_text(source)), style="dim")

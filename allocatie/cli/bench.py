@@ -3,7 +3,8 @@
 The same ``--workers``/``--scheduler`` as ``allocatie match`` (shared through
 :func:`allocatie.cli.match.parts_runner`), so a benchmark measures the code path
 a municipality runs. The instance generator is imported inside the command, so
-``allocatie --help`` stays fast.
+``allocatie --help`` stays fast. Unlike the coordinator's commands it speaks English
+only (no ``--lang``): its readers are researchers and scripts.
 """
 
 from __future__ import annotations
@@ -42,12 +43,16 @@ def bench(
     persons, taakstelling per municipality by population), and a 50,000-household
     stress test. "-headroom" keeps the projected-composition rule, which is not a
     network. Example: allocatie bench national --seed 1 --json
+
+    Output is in English, whatever language the coordinator commands speak:
+    the benchmark suite is for researchers, and its keys are read by scripts.
     """
     import json
 
+    from allocatie.i18n import use_language
     from allocatie.planning.bench import run
 
-    with parts_runner(workers, scheduler) as map_parts:
+    with use_language("en"), parts_runner(workers, scheduler) as map_parts:
         figures = run(instance, seed, cpsat_seconds=cpsat_seconds, map_parts=map_parts)
     if as_json:
         click.echo(json.dumps(figures))

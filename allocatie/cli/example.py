@@ -7,8 +7,9 @@ into a municipality's own inputs. It never overwrites a file: an existing copy m
 already hold someone's real data. Like every command, a refusal ends with exit code
 2, every problem listed and nothing written (:func:`allocatie.cli.errors.user_errors`).
 
-Only the standard library is used, so the command is instant and works from a
-zipped install too (:mod:`importlib.resources`).
+Only the standard library (and the message catalogue, :mod:`allocatie.i18n`) is
+used, so the command is instant and works from a zipped install too
+(:mod:`importlib.resources`). It speaks the language of ``--lang``, Dutch by default.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from pathlib import Path, PurePosixPath
 import click
 
 from allocatie.cli.errors import user_errors
+from allocatie.i18n import _, ngettext, use_language
 from allocatie.inputs.errors import InputError, Problem
 
 __all__ = ["copy_examples", "example", "example_names"]
@@ -81,7 +83,9 @@ def _selection(name: str | None) -> list[tuple[PurePosixPath, Traversable]]:
         entries = [e for e in root.iterdir() if e.name in (name, f"{name}.toml") and _wanted(e)]
     files = [item for entry in entries for item in _walk(entry, PurePosixPath(entry.name))]
     if not files:  # a broken install, or a name example_names() does not offer
-        raise InputError([Problem(str(name or "examples"), None, None, "no such bundled example")])
+        raise InputError(
+            [Problem(str(name or "examples"), None, None, _("no such bundled example"))]
+        )
     return files
 
 
@@ -114,7 +118,7 @@ def copy_examples(out: Path, name: str | None = None) -> list[Path]:
     files = _selection(name)
     targets = [(out.joinpath(*relative.parts), source) for relative, source in files]
     problems = []
-    for target, _ in targets:
+    for target, _source in targets:
         blocked = [p for p in (target, *target.parents) if p.exists() and not p.is_dir()]
         if target.exists() or blocked:
             what = target if target.exists() else blocked[-1]
@@ -123,8 +127,10 @@ def copy_examples(out: Path, name: str | None = None) -> list[Path]:
                     str(what),
                     None,
                     None,
-                    "already exists and is not overwritten (bestaat al, wordt niet "
-                    "overschreven); choose another --out folder or move it away first",
+                    _(
+                        "already exists and is not overwritten; choose another --out folder "
+                        "or move it away first"
+                    ),
                 )
             )
     if problems:
@@ -134,16 +140,16 @@ def copy_examples(out: Path, name: str | None = None) -> list[Path]:
     parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".allocatie-", dir=parent))
     try:
-        for (relative, source), _ in zip(files, targets):
+        for (relative, source), _target in zip(files, targets):
             staged = staging.joinpath(*relative.parts)
             staged.parent.mkdir(parents=True, exist_ok=True)
             staged.write_bytes(source.read_bytes())
-        for (relative, _), (target, _) in zip(files, targets):
+        for (relative, _source), (target, _copied) in zip(files, targets):
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(staging.joinpath(*relative.parts), target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return [target for target, _ in targets]
+    return [target for target, _source in targets]
 
 
 def _next_steps(out: Path, written: list[Path]) -> list[str]:
@@ -181,8 +187,15 @@ def _next_steps(out: Path, written: list[Path]) -> list[str]:
     default=None,
     help="Copy only this example (default: all of them and their README).",
 )
+@click.option(
+    "--lang",
+    type=click.Choice(["nl", "en"]),
+    default="nl",
+    show_default=True,
+    help="Language of the messages (nl: Nederlands, en: English).",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks of unexpected errors.")
-def example(out: Path, name: str | None, debug: bool) -> None:
+def example(out: Path, name: str | None, lang: str, debug: bool) -> None:
     """Copy the example inputs into OUT: to try allocatie, or as a template.
 
     The examples are synthetic households and dwellings on real CBS
@@ -198,11 +211,17 @@ def example(out: Path, name: str | None, debug: bool) -> None:
 
         allocatie match --scenario voorbeeld/enschede-2019h2 --out out/enschede-2019h2
     """
-    with user_errors(debug):
-        written = copy_examples(out, name)
-    click.echo(f"Copied {len(written)} example file(s) into {out}:")
-    for path in written:
-        click.echo(f"  {path}")
-    click.echo("Next steps:")
-    for step in _next_steps(out, written):
-        click.echo(f"  {step}")
+    with use_language(lang):
+        with user_errors(debug):
+            written = copy_examples(out, name)
+        copied = ngettext(
+            "Copied {n} example file into {out}:",
+            "Copied {n} example files into {out}:",
+            len(written),
+        )
+        click.echo(copied.format(n=len(written), out=out))
+        for path in written:
+            click.echo(f"  {path}")
+        click.echo(_("Next steps:"))
+        for step in _next_steps(out, written):
+            click.echo(f"  {step}")

@@ -22,6 +22,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from allocatie.cli.errors import user_errors
+from allocatie.i18n import _, ngettext, number, percent, use_language
 from allocatie.inputs.errors import InputError
 
 __all__ = ["match", "parts_runner"]
@@ -65,74 +66,149 @@ def _summary(console: Console, outcome: Any, written: list[Path], seconds: float
     The coordinator reads this at the meeting table, so it answers the
     questions in the order they are asked (how many housed, how many still
     waiting and why, how spread) before the plan itself; every figure and the
-    full reasons are in the files.
+    full reasons are in the files. Written in the language of the current
+    context (``--lang``), numbers included.
     """
+    from allocatie.report.columns import areas_source_text, kpi_value_text
+
     k = outcome.kpis
-    target = k["quota_persons"] + k["backlog_persons"]
-    share = k["share_outside_concentrated"]
     console.print(
-        f"[bold]allocatie match[/bold] — matching date {k['matching_date']} "
-        f"({escape(k['matching_date_source'])})"
-    )
-    console.print(
-        f"Housed [bold]{k['persons_housed']} persons[/bold] in {k['households_housed']} "
-        f"households; {k['households_unplaced']} household(s) ({k['persons_unplaced']} persons) "
-        f"still waiting, {k['households_waiting_over_10_weeks']} of them over 10 weeks."
-    )
-    if target:
-        console.print(
-            f"Taakstelling {k['quota_persons']} + achterstand {k['backlog_persons']} = {target} "
-            f"persons: {k['housed_so_far_this_period']} housed earlier this period, "
-            f"with this plan {k['quota_attainment']:.0%}; {k['persons_still_to_house']} "
-            "persons still to house this period."
+        _("[bold]allocatie match[/bold] — matching date {date} ({source})").format(
+            date=k["matching_date"],
+            source=escape(kpi_value_text("matching_date_source", k["matching_date_source"])),
         )
-    if share is not None:
+    )
+    for line in _progress_lines(k):
+        console.print(line)
+    console.print(
+        _("Solver: {method}, {status}, {seconds} s (whole run {total} s); {pairs}.").format(
+            method=k["solve_method"],
+            status=kpi_value_text("solve_status", k["solve_status"]),
+            seconds=number(k["solve_seconds"], 3),
+            total=number(seconds, 2),
+            pairs=ngettext("{n} eligible pair", "{n} eligible pairs", k["eligible_pairs"]).format(
+                n=number(k["eligible_pairs"])
+            ),
+        )
+    )
+    console.print(_plan_table(outcome.plan.head(TABLE_ROWS)))
+    hidden = len(outcome.plan) - min(len(outcome.plan), TABLE_ROWS)
+    if hidden:
         console.print(
-            f"Outside concentrated areas: {k['households_outside_concentrated']} of "
-            f"{k['households_housed']} households ({share:.0%}); indicator "
-            f"{k['indicator']}, LQ threshold {k['lq_threshold']}."
+            ngettext(
+                "… and {n} more household: see plan.csv / plan.xlsx (the terminal shows the "
+                "first {shown}).",
+                "… and {n} more households: see plan.csv / plan.xlsx (the terminal shows the "
+                "first {shown}).",
+                hidden,
+            ).format(n=number(hidden), shown=TABLE_ROWS)
+        )
+    console.print(_("Written: {files}").format(files=", ".join(str(p) for p in written)))
+    console.print(
+        _("Area data: {source}").format(source=areas_source_text(outcome.areas_source)),
+        style="dim",
+    )
+
+
+def _persons(n: int) -> str:
+    return ngettext("{n} person", "{n} persons", n).format(n=number(n))
+
+
+def _households(n: int) -> str:
+    return ngettext("{n} household", "{n} households", n).format(n=number(n))
+
+
+def _progress_lines(k: dict[str, Any]) -> list[str]:
+    """Persons housed, the taakstelling, spreading and why people wait, one line each."""
+    from allocatie.report.columns import kpi_value_text
+    from allocatie.report.diagnose import class_label, class_type_label, setting_text
+
+    lines = [
+        _(
+            "Housed [bold]{persons}[/bold] in {households}; {waiting} ({waiting_persons}) "
+            "still waiting, {overdue} of them over 10 weeks."
+        ).format(
+            persons=_persons(k["persons_housed"]),
+            households=_households(k["households_housed"]),
+            waiting=_households(k["households_unplaced"]),
+            waiting_persons=_persons(k["persons_unplaced"]),
+            overdue=number(k["households_waiting_over_10_weeks"]),
+        )
+    ]
+    target = k["quota_persons"] + k["backlog_persons"]
+    if target:
+        lines.append(
+            _(
+                "Taakstelling {quota} + achterstand {backlog} = {target}: {earlier} housed "
+                "earlier this period, with this plan {attained}; {still} still to house this "
+                "period."
+            ).format(
+                quota=number(k["quota_persons"]),
+                backlog=number(k["backlog_persons"]),
+                target=_persons(target),
+                earlier=number(k["housed_so_far_this_period"]),
+                attained=percent(k["quota_attainment"]),
+                still=_persons(k["persons_still_to_house"]),
+            )
+        )
+    if k["share_outside_concentrated"] is not None:
+        lines.append(
+            _(
+                "Outside concentrated areas: {outside} of {housed} ({share}); indicator "
+                "{indicator}, LQ threshold {threshold}."
+            ).format(
+                outside=number(k["households_outside_concentrated"]),
+                housed=_households(k["households_housed"]),
+                share=percent(k["share_outside_concentrated"]),
+                indicator=escape(kpi_value_text("indicator", k["indicator"])),
+                threshold=number(k["lq_threshold"]),
+            )
         )
     shortfall = k.get("shortfall")
     if shortfall and k["households_unplaced"]:
         for row in shortfall["supply_demand"]:
             if row["households_waiting"]:
-                console.print(
-                    f"  {row['class_type']}: {row['class']}: {row['households']} household(s), "
-                    f"{row['dwellings_offered']} dwelling(s) offered, "
-                    f"{row['households_waiting']} waiting"
+                lines.append(
+                    _("  {kind}: {label}: {households}, {offered}, {waiting} waiting").format(
+                        kind=class_type_label(row["class_type"]),
+                        label=class_label(row),
+                        households=_households(row["households"]),
+                        offered=ngettext(
+                            "{n} dwelling offered",
+                            "{n} dwellings offered",
+                            row["dwellings_offered"],
+                        ).format(n=number(row["dwellings_offered"])),  # fmt: skip
+                        waiting=number(row["households_waiting"]),
+                    )
                 )
         for row in shortfall["binding_settings"]:
             if row["binds"]:
-                console.print(f"  Policy: {escape(row['text'])}.")
-    console.print(
-        f"Solver: {k['solve_method']}, {k['solve_status']}, {k['solve_seconds']:.3f} s "
-        f"(whole run {seconds:.2f} s); {k['eligible_pairs']} eligible pairs."
-    )
-    shown = outcome.plan.head(TABLE_ROWS)
-    table = Table(header_style="bold", title="Plan (full reasons in plan.csv / plan.xlsx)")
-    table.add_column("household", no_wrap=True)
-    table.add_column("pers.", justify="right")
-    table.add_column("dwelling", no_wrap=True)
-    table.add_column("area (LQ) / why waiting", overflow="fold")
+                lines.append(_("  Policy: {text}.").format(text=escape(setting_text(row))))
+    return lines
+
+
+def _plan_table(shown: Any) -> Table:
+    """The plan's first rows: household, persons, dwelling and where, or why it waits."""
+    from allocatie.report.explain import waiting_prefix
+
+    table = Table(header_style="bold", title=_("Plan (full reasons in plan.csv / plan.xlsx)"))
+    table.add_column(_("household"), no_wrap=True)
+    table.add_column(_("pers."), justify="right")
+    table.add_column(_("dwelling"), no_wrap=True)
+    table.add_column(_("area (LQ) / why waiting"), overflow="fold")
+    prefix = waiting_prefix()
     for row in shown.itertuples(index=False):
         # ids are the user's text: escaped, so "[red]" in an id is not terminal markup
         household = escape(str(row.household_id))
         if isinstance(row.dwelling_id, str):
-            flag = " [yellow]concentrated[/yellow]" if row.area_concentrated else ""
-            pin = " [cyan]pinned[/cyan]" if row.pinned else ""
-            where = f"{escape(str(row.area_name))} ({row.area_lq:.2f}){flag}{pin}"
+            flag = " [yellow]" + _("concentrated") + "[/yellow]" if row.area_concentrated else ""
+            pin = " [cyan]" + _("pinned") + "[/cyan]" if row.pinned else ""
+            where = f"{escape(str(row.area_name))} ({number(row.area_lq, 2)}){flag}{pin}"
             table.add_row(household, str(row.persons), escape(row.dwelling_id), where)
         else:
-            why = escape(row.reason.removeprefix("Waiting: ").removeprefix("Wacht: "))
-            table.add_row(household, str(row.persons), "[red]waiting[/red]", why)
-    console.print(table)
-    if len(outcome.plan) > len(shown):
-        console.print(
-            f"… and {len(outcome.plan) - len(shown):,} more households: see plan.csv / "
-            f"plan.xlsx (the terminal shows the first {TABLE_ROWS})."
-        )
-    console.print("Written: " + ", ".join(str(p) for p in written))
-    console.print(f"Area data: {outcome.areas_source}", style="dim")
+            why = escape(str(row.reason).removeprefix(prefix))
+            table.add_row(household, str(row.persons), "[red]" + _("waiting") + "[/red]", why)
+    return table
 
 
 @click.command()
@@ -191,10 +267,12 @@ def _summary(console: Console, outcome: Any, written: list[Path], seconds: float
 @click.option("--scheduler", default=None, help="Solve independent parts on this Dask scheduler.")
 @click.option(
     "--lang",
-    type=click.Choice(["en", "nl"]),
-    default="en",
+    type=click.Choice(["nl", "en"]),
+    default="nl",
     show_default=True,
-    help="Language of the reasons in the plan (nl: Nederlands).",
+    help="Language of everything a person reads: this summary, the reasons, plan.xlsx, "
+    "report.html and the maps (nl: Nederlands, en: English). plan.csv keeps its English "
+    "column names in both.",
 )
 @click.option("--quiet", is_flag=True, help="Print only the output paths.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of unexpected errors.")
@@ -252,12 +330,13 @@ def match(
         )
     except InputError as error:
         raise click.UsageError(" ".join(p.message for p in error.problems)) from None
-    with user_errors(debug), parts_runner(workers, scheduler) as map_parts:
-        when = date.date() if date else None
-        outcome = run_match(inputs, date=when, method=solver, map_parts=map_parts, lang=lang)
-        written = write_plan(out, outcome, maps=not no_maps)
-    if quiet:
-        for path in written:
-            click.echo(str(path))
-        return
-    _summary(console, outcome, written, time.perf_counter() - start)
+    with use_language(lang):
+        with user_errors(debug), parts_runner(workers, scheduler) as map_parts:
+            when = date.date() if date else None
+            outcome = run_match(inputs, date=when, method=solver, map_parts=map_parts, lang=lang)
+            written = write_plan(out, outcome, maps=not no_maps)
+        if quiet:
+            for path in written:
+                click.echo(str(path))
+            return
+        _summary(console, outcome, written, time.perf_counter() - start)

@@ -3,6 +3,10 @@
 Registered in :mod:`allocatie.cli.main` with ``cli.add_command(scenario)``. Input
 problems end with exit code 2 and a list of every problem; nothing is written
 then. Outputs are written as one set with :func:`allocatie.report.output_set.write_outputs`.
+
+The table and the plots are in the language of ``--lang`` (Dutch by default, the
+planner's meeting language); the CSV files keep English column names and plain
+numbers, for scripts.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from allocatie.cli.errors import user_errors
+from allocatie.i18n import _, ngettext, number, percent, use_language
 
 __all__ = ["scenario"]
 
@@ -46,11 +51,11 @@ def scenario() -> None:
 
 
 def _pct(value: Any) -> str:
-    return "–" if value is None or pd.isna(value) else f"{value:.0%}"
+    return "–" if value is None or pd.isna(value) else percent(value)
 
 
 def _days(value: Any) -> str:
-    return "–" if value is None or pd.isna(value) else f"{value:.0f}"
+    return "–" if value is None or pd.isna(value) else number(value, 0)
 
 
 def _summary_table(summary: pd.DataFrame, title: str) -> Table:
@@ -62,26 +67,28 @@ def _summary_table(summary: pd.DataFrame, title: str) -> Table:
     table = Table(
         title=title, header_style="bold", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False
     )
+    from allocatie.report.plots import short_method_label
+
     columns = [
-        ("quota", "quota_attainment", _pct),
-        ("outside\nconc.", "share_outside_concentrated", _pct),
-        ("wait\ndays", "mean_wait_days", _days),
-        ("wait\n>10 wk", "share_waiting_over_10_weeks", _pct),
-        ("vacancy\ndays", "mean_vacancy_days", _days),
-        ("carry-\nover", "carry_over_persons", _days),
+        (_("quota"), "quota_attainment", _pct),
+        (_("outside\nconc."), "share_outside_concentrated", _pct),
+        (_("wait\ndays"), "mean_wait_days", _days),
+        (_("wait\n>10 wk"), "share_waiting_over_10_weeks", _pct),
+        (_("vacancy\ndays"), "mean_vacancy_days", _days),
+        (_("carry-\nover"), "carry_over_persons", _days),
     ]
-    table.add_column("scenario", overflow="fold", min_width=12, max_width=24)
-    table.add_column("method", no_wrap=True)
-    for header, _, _ in columns:
+    table.add_column(_("scenario"), overflow="fold", min_width=10, max_width=24)
+    table.add_column(_("method"), no_wrap=True)
+    for header, _key, _fmt in columns:
         table.add_column(header, justify="right", no_wrap=True)
     runs = list(dict.fromkeys(summary["scenario"]))
     for run in runs:
         group = summary[summary["scenario"] == run]
         for i, row in enumerate(group.itertuples(index=False)):
-            cells = [fmt(getattr(row, key)) for _, key, fmt in columns]
+            cells = [fmt(getattr(row, key)) for _header, key, fmt in columns]
             last = i == len(group) - 1
             name = escape(str(run)) if i == 0 else ""
-            table.add_row(name, str(row.method), *cells, end_section=last)
+            table.add_row(name, short_method_label(str(row.method)), *cells, end_section=last)
     return table
 
 
@@ -101,6 +108,14 @@ def _summary_table(summary: pd.DataFrame, title: str) -> Table:
 )
 @click.option("--no-plots", is_flag=True, help="Skip the PNG plots (faster, e.g. in scripts).")
 @click.option(
+    "--lang",
+    type=click.Choice(["nl", "en"]),
+    default="nl",
+    show_default=True,
+    help="Language of the table and the plots (nl: Nederlands, en: English); the CSV files "
+    "keep English column names.",
+)
+@click.option(
     "--quiet", is_flag=True, help="No progress bar or table; print only the output paths."
 )
 @click.option(
@@ -117,6 +132,7 @@ def run(
     out: Path,
     seeds: int | None,
     no_plots: bool,
+    lang: str,
     quiet: bool,
     ledger_url: str | None,
     debug: bool,
@@ -135,6 +151,20 @@ def run(
 
         allocatie scenario run voorbeeld/enschede-2019h2-halfjaar.toml --out out/enschede
     """
+    with use_language(lang):
+        _run(file, out, seeds, no_plots, quiet, ledger_url, debug)
+
+
+def _run(
+    file: Path,
+    out: Path,
+    seeds: int | None,
+    no_plots: bool,
+    quiet: bool,
+    ledger_url: str | None,
+    debug: bool,
+) -> None:
+    """The body of :func:`run`, inside the chosen language."""
     from allocatie import __version__
     from allocatie.areas.data import load_areas
     from allocatie.planning.planner import METHODS
@@ -165,7 +195,7 @@ def run(
             disable=quiet,
             transient=True,
         ) as progress:
-            task = progress.add_task("simulating", total=total)
+            task = progress.add_task(_("simulating"), total=total)
 
             def advance(label: str) -> None:
                 progress.update(task, advance=1, description=escape(label))
@@ -195,13 +225,15 @@ def run(
         if not no_plots:
             names = areas.stats["name"]
             writers["cumulative.png"] = lambda p: write_cumulative(
-                p, result.monthly, title=f"{loaded.title}: persons housed against the pace"
+                p,
+                result.monthly,
+                title=_("{title}: persons housed against the pace").format(title=loaded.title),
             )
             writers["placements_per_area.png"] = lambda p: write_placements(
                 p,
                 result.placements,
                 names,
-                title=f"{loaded.title}: placements per wijk",
+                title=_("{title}: placements per wijk").format(title=loaded.title),
                 seeds=n_seeds,
             )
         written = write_outputs(out, writers, owned=SCENARIO_FILES, inputs=[file])
@@ -209,7 +241,15 @@ def run(
         for path in written:
             click.echo(str(path))
         return
-    title = f"{loaded.title}: mean over {n_seeds} seed(s); fcfs = first come, first served"
+    from allocatie.report.columns import areas_source_text
+
+    title = ngettext(
+        "{title}: mean over {n} seed; fcfs = first come, first served",
+        "{title}: mean over {n} seeds; fcfs = first come, first served",
+        n_seeds,
+    ).format(title=loaded.title, n=n_seeds)
     console.print(_summary_table(result.summary, escape(title)))
-    console.print("Written: " + ", ".join(str(p) for p in written))
-    console.print(f"Area data: {areas.source}", style="dim")
+    console.print(_("Written: {files}").format(files=", ".join(str(p) for p in written)))
+    console.print(
+        _("Area data: {source}").format(source=areas_source_text(areas.source)), style="dim"
+    )

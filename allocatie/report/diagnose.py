@@ -6,6 +6,13 @@ class (is the offer simply wrong for who is waiting?), and for every cap the
 policy sets, how many more households and persons the same offer would house
 without it (is our own rule the obstacle?). The second is measured by solving
 again with that one cap lifted, so it is exact, not an estimate.
+
+Every row carries its class or setting as structured fields (``class_key``,
+``bedrooms_min``, ``rent_cap``, ``setting_key``, ...) beside the sentence, which is
+written in the language of the current context (:mod:`allocatie.i18n`).
+:func:`class_label` and :func:`setting_text` write the sentence again from those
+fields, so the summary, the workbook and the report speak their reader's language
+whatever the language was when the plan was made.
 """
 
 from __future__ import annotations
@@ -17,14 +24,48 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from allocatie.i18n import _, money, ngettext, number
 from allocatie.model.builder import Instance
 from allocatie.model.eligibility import min_bedrooms
 from allocatie.solve import Result, Status, solve
 
+#: The structured fields of a supply/demand class; those a class does not use are ``None``.
+_CLASS_FIELDS = ("class_key", "bedrooms_min", "bedrooms_max", "rent_cap")
+
+
+def _class(key: str, **fields: Any) -> dict[str, Any]:
+    """A class's structured fields, every one present so that the rows form a table."""
+    return {name: fields.get(name) for name in _CLASS_FIELDS} | {"class_key": key}
+
+
+def class_type_label(kind: str) -> str:
+    """``size``, ``rent`` or ``accessibility`` in the reader's language."""
+    labels = {"size": _("size"), "rent": _("rent"), "accessibility": _("accessibility")}
+    return labels.get(kind, kind)
+
+
+def class_label(row: dict[str, Any]) -> str:
+    """The class of a supply/demand row in words, in the current language."""
+    key = row["class_key"]
+    if key == "size":
+        return _("needs {low}–{high} bedrooms").format(
+            low=int(row["bedrooms_min"]), high=int(row["bedrooms_max"])
+        )
+    if key == "rent_low":
+        return _("1–2 persons, rent ≤ {cap}").format(cap=money(row["rent_cap"]))
+    if key == "rent_high":
+        return _("3+ persons, rent ≤ {cap}").format(cap=money(row["rent_cap"]))
+    labels = {
+        "rent_none": _("income above the limit (no cap)"),
+        "wheelchair": _("wheelchair-accessible"),
+        "floor_limit": _("ground floor or lift (floor limit)"),
+    }
+    return labels[key]
+
 
 def _class_rows(
     kind: str,
-    labels: Iterable[str],
+    classes: Iterable[dict[str, Any]],
     demand_h: Iterable[Any],
     demand_p: Iterable[Any],
     supply: Iterable[Any],
@@ -34,13 +75,14 @@ def _class_rows(
     return [
         {
             "class_type": kind,
-            "class": label,
+            "class": class_label(fields),
+            **fields,
             "households": int(h),
             "persons": int(p),
             "dwellings_offered": int(s),
             "households_placed": int(x),
         }
-        for label, h, p, s, x in zip(labels, demand_h, demand_p, supply, placed_h)
+        for fields, h, p, s, x in zip(classes, demand_h, demand_p, supply, placed_h)
     ]
 
 
@@ -70,7 +112,7 @@ def supply_demand(instance: Instance, result: Result) -> pd.DataFrame:
     sizes = np.unique(need)
     rows += _class_rows(
         "size",
-        [f"needs {b}–{b + extra} bedrooms" for b in sizes],
+        [_class("size", bedrooms_min=int(b), bedrooms_max=int(b + extra)) for b in sizes],
         [(need == b).sum() for b in sizes],
         [persons[need == b].sum() for b in sizes],
         [((bedrooms >= b) & (bedrooms <= b + extra)).sum() for b in sizes],
@@ -85,9 +127,9 @@ def supply_demand(instance: Instance, result: Result) -> pd.DataFrame:
     rows += _class_rows(
         "rent",
         [
-            f"1–2 persons, rent ≤ €{caps.cap_low:.2f}",
-            f"3+ persons, rent ≤ €{caps.cap_high:.2f}",
-            "income above the limit (no cap)",
+            _class("rent_low", rent_cap=caps.cap_low),
+            _class("rent_high", rent_cap=caps.cap_high),
+            _class("rent_none"),
         ],
         [low.sum(), high.sum(), free.sum()],
         [persons[low].sum(), persons[high].sum(), persons[free].sum()],
@@ -101,7 +143,7 @@ def supply_demand(instance: Instance, result: Result) -> pd.DataFrame:
     reachable = (d["floor"].to_numpy()[offered] == 0) | d["elevator"].to_numpy(dtype=bool)[offered]
     rows += _class_rows(
         "accessibility",
-        ["wheelchair-accessible", "ground floor or lift (floor limit)"],
+        [_class("wheelchair"), _class("floor_limit")],
         [wheelchair.sum(), floor_limit.sum()],
         [persons[wheelchair].sum(), persons[floor_limit].sum()],
         [accessible.sum(), reachable.sum()],
@@ -117,6 +159,48 @@ def supply_demand(instance: Instance, result: Result) -> pd.DataFrame:
 MAX_PAIRS_FOR_RESOLVES = 50_000
 
 
+def setting_label(row: dict[str, Any]) -> str:
+    """The policy setting of a binding-settings row as written in ``policy.toml``."""
+    key = row.get("setting_key")
+    if key is None:
+        return _("(all caps)")
+    if key == "projected_composition":
+        return _("projected_composition = true (headroom below the LQ threshold)")
+    return f"{key} = {row['setting_value']}"
+
+
+def setting_text(row: dict[str, Any]) -> str:
+    """What a setting costs this month, in one sentence in the current language."""
+    setting = setting_label(row)
+    if row["binds"] is None:
+        return _(
+            "not measured: {pairs} eligible pairs is more than {limit}; solve per "
+            "municipality to see which cap binds"
+        ).format(pairs=number(row["eligible_pairs"]), limit=number(MAX_PAIRS_FOR_RESOLVES))
+    if not row["binds"]:
+        return _("{setting} does not cost any placement this month").format(setting=setting)
+    households = row["extra_households_without_it"]
+    persons = row["extra_persons_without_it"]
+    persons_text = ngettext("{n} person", "{n} persons", persons).format(n=persons)
+    if households <= 0:  # more persons in as many (or fewer) households
+        return _(
+            "{setting} leaves {persons} unplaced that the same offer could house without it"
+        ).format(setting=setting, persons=persons_text)
+    return ngettext(
+        "{setting} leaves {n} household ({persons}) unplaced that the same offer could house "
+        "without it",
+        "{setting} leaves {n} households ({persons}) unplaced that the same offer could house "
+        "without it",
+        households,
+    ).format(setting=setting, n=households, persons=persons_text)
+
+
+def _setting_row(key: str | None, value: Any, **figures: Any) -> dict[str, Any]:
+    """A binding-settings row: the setting, its figures and the sentence saying them."""
+    row = {"setting_key": key, "setting_value": value, **figures}
+    return {"setting": setting_label(row), **row, "text": setting_text(row)}
+
+
 def binding_settings(instance: Instance, result: Result) -> list[dict[str, Any]]:
     """For each cap the policy sets, what lifting it alone would add.
 
@@ -127,55 +211,41 @@ def binding_settings(instance: Instance, result: Result) -> list[dict[str, Any]]
     """
     problem = instance.problem
     if problem.n_pairs > MAX_PAIRS_FOR_RESOLVES:
-        return [
-            {
-                "setting": "(all caps)",
-                "binds": None,
-                "text": f"not measured: {problem.n_pairs:,} eligible pairs is more than "
-                f"{MAX_PAIRS_FOR_RESOLVES:,}; solve per municipality to see which cap binds",
-            }
-        ]
+        return [_setting_row(None, None, binds=None, eligible_pairs=problem.n_pairs)]
     spreading = instance.policy.spreading
-    base_persons, _, _ = result.objective
+    base_persons = result.objective[0]
     base_households = int(result.selected.sum())
-    candidates: list[tuple[str, dict[str, Any]]] = []
+    candidates: list[tuple[str, Any, dict[str, Any]]] = []
     if (problem.area_max_households >= 0).any():
         candidates.append(
             (
-                f"max_households_per_area = {spreading.max_households_per_area}",
+                "max_households_per_area",
+                spreading.max_households_per_area,
                 {"area_max_households": np.full(problem.n_areas, -1)},
             )
         )
     if problem.complex_max >= 0:
-        candidates.append((f"max_per_complex = {spreading.max_per_complex}", {"complex_max": -1}))
+        candidates.append(("max_per_complex", spreading.max_per_complex, {"complex_max": -1}))
     if (problem.area_max_persons >= 0).any():
         candidates.append(
-            (
-                "projected_composition = true (headroom below the LQ threshold)",
-                {"area_max_persons": np.full(problem.n_areas, -1)},
-            )
+            ("projected_composition", True, {"area_max_persons": np.full(problem.n_areas, -1)})
         )
     settings = instance.policy.solver
     out: list[dict[str, Any]] = []
-    for name, change in candidates:
+    for key, value, change in candidates:
         relaxed = solve(problem.replace(**change), settings)
         if relaxed.status == Status.INFEASIBLE:
             continue
-        more_persons = relaxed.objective[0] - base_persons
+        more_persons = int(relaxed.objective[0] - base_persons)
         more_households = int(relaxed.selected.sum()) - base_households
         out.append(
-            {
-                "setting": name,
-                "binds": more_persons > 0 or more_households > 0,
-                "extra_persons_without_it": int(more_persons),
-                "extra_households_without_it": int(more_households),
-                "text": (
-                    f"{name} leaves {more_households} household(s) ({more_persons} person(s)) "
-                    "unplaced that the same offer could house without it"
-                    if more_persons > 0 or more_households > 0
-                    else f"{name} does not cost any placement this month"
-                ),
-            }
+            _setting_row(
+                key,
+                value,
+                binds=more_persons > 0 or more_households > 0,
+                extra_persons_without_it=more_persons,
+                extra_households_without_it=more_households,
+            )
         )
     return out
 

@@ -3,128 +3,56 @@
 A coordinator has to tell each household, the corporation and the council why
 a decision was made. The sentences name the rule or cap that decided it, with
 the numbers, and identify households only by the id the user gave.
+
+The sentences are written in English and translated through the one message
+catalogue (:mod:`allocatie.i18n`), in the language of the current context:
+Dutch for a coordinator's run, English with ``--lang en``. Whole sentences are
+translated rather than glued fragments, so that Dutch word order and plurals
+(``ngettext``) come out right; numbers and rents follow the language too
+(``LQ 1,82``, ``€ 651,03``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from allocatie.i18n import _, money, ngettext, number, use_language
 from allocatie.model.builder import Instance
 from allocatie.model.eligibility import min_bedrooms
 from allocatie.solve import Result
 
-#: Sentence templates per language. Coordinators talk to households and councils in Dutch;
-#: English serves researchers and the project's own tests. Keys name the situation.
-TEXT: dict[str, dict[str, str]] = {
-    "en": {
-        "placed": "Placed",
-        "pinned": "Pinned by the coordinator",
-        "bedroom": "bedroom",
-        "bedrooms": "bedrooms",
-        "no_stats": "in {area}, an area without statistics for the indicator",
-        "concentrated": "in {area}, a concentrated area (LQ {lq} ≥ {t}); ",
-        "none_outside": "none of the dwellings that fit lies outside concentrated areas",
-        "outside_taken": "the {n} that fit outside concentrated areas went to other households "
-        "or are held back by caps, and this plan houses the most persons first, then the most "
-        "households outside concentrated areas",
-        "dwelling": "dwelling",
-        "dwellings": "dwellings",
-        "not_concentrated": "in {area}, not a concentrated area (LQ {lq} < {t})",
-        "interests": "{served} of {total} interests served nearby",
-        "wish": "in a preferred area",
-        "fit": "no spare bedrooms",
-        "waiting": "Waiting: ",
-        "size_upto": "at most {high} {rooms} (studio allowed)",
-        "size_range": "{low}–{high} bedrooms",
-        "person": "person",
-        "persons": "persons",
-        "reunion": " (incl. expected reunification)",
-        "no_size": "no offered dwelling has {size} for {who}.",
-        "no_rent": "no offered dwelling with {size} is within the rent cap of {cap} for {who} "
-        "({n} fit on size but cost more).",
-        "no_access": "none of the dwellings that fit on size and rent is {need}.",
-        "wheelchair": "wheelchair-accessible",
-        "floor": "on floor {floor} or lower, or with a lift",
-        "and": " and ",
-        "not_available": "the {n} dwelling(s) that fit are not available before {date}.",
-        "excluded": "every dwelling that fits is in an area the household excluded.",
-        "refused": "the household refused every dwelling that fits.",
-        "only_one": "the only dwelling that fits went to {names}",
-        "all_taken": "all {n} dwellings that fit went to {names}",
-        "tiers": "; this plan houses the most persons first (tier 1), then the most households "
-        "outside concentrated areas (tier 2).",
-        "still_free": "{n} that fit are still free, but ",
-        "area_cap": "max_households_per_area = {k} is reached in {codes}",
-        "headroom": "{p} more persons would push {codes} over the concentration threshold (LQ {t})",
-        "building_cap": "max_per_complex = {k} is reached in {names}",
-        "time_limit": "the plan was stopped by the time limit before this household could be "
-        "placed",
-    },
-    "nl": {
-        "placed": "Geplaatst",
-        "pinned": "Vastgezet door de coördinator",
-        "bedroom": "slaapkamer",
-        "bedrooms": "slaapkamers",
-        "no_stats": "in {area}, een gebied zonder cijfers voor de indicator",
-        "concentrated": "in {area}, een geconcentreerd gebied (LQ {lq} ≥ {t}); ",
-        "none_outside": "geen van de passende woningen ligt buiten geconcentreerde gebieden",
-        "outside_taken": "de {n} die buiten geconcentreerde gebieden passen gingen naar andere "
-        "huishoudens of vallen onder een plafond, en dit plan huisvest eerst zoveel mogelijk "
-        "personen, daarna zoveel mogelijk huishoudens buiten geconcentreerde gebieden",
-        "dwelling": "woning",
-        "dwellings": "woningen",
-        "not_concentrated": "in {area}, geen geconcentreerd gebied (LQ {lq} < {t})",
-        "interests": "{served} van {total} interesses in de buurt",
-        "wish": "in een voorkeursgebied",
-        "fit": "geen ongebruikte slaapkamers",
-        "waiting": "Wacht: ",
-        "size_upto": "hoogstens {high} {rooms} (studio mag)",
-        "size_range": "{low}–{high} slaapkamers",
-        "person": "persoon",
-        "persons": "personen",
-        "reunion": " (incl. verwachte gezinshereniging)",
-        "no_size": "geen aangeboden woning heeft {size} voor {who}.",
-        "no_rent": "geen aangeboden woning met {size} blijft onder de huurgrens van {cap} voor "
-        "{who} ({n} passen qua grootte maar zijn duurder).",
-        "no_access": "geen van de woningen die qua grootte en huur passen is {need}.",
-        "wheelchair": "rolstoeltoegankelijk",
-        "floor": "op verdieping {floor} of lager, of met lift",
-        "and": " en ",
-        "not_available": "de {n} passende woning(en) zijn niet beschikbaar vóór {date}.",
-        "excluded": "elke passende woning ligt in een gebied dat het huishouden uitsloot.",
-        "refused": "het huishouden heeft elke passende woning geweigerd.",
-        "only_one": "de enige passende woning ging naar {names}",
-        "all_taken": "alle {n} passende woningen gingen naar {names}",
-        "tiers": "; dit plan huisvest eerst zoveel mogelijk personen (niveau 1), daarna zoveel "
-        "mogelijk huishoudens buiten geconcentreerde gebieden (niveau 2).",
-        "still_free": "{n} die passen zijn nog vrij, maar ",
-        "area_cap": "max_households_per_area = {k} is bereikt in {codes}",
-        "headroom": "{p} personen meer zou {codes} over de concentratiedrempel brengen (LQ {t})",
-        "building_cap": "max_per_complex = {k} is bereikt in {names}",
-        "time_limit": "de berekening stopte op de tijdslimiet voordat dit huishouden geplaatst "
-        "kon worden",
-    },
-}
-LANGUAGES = tuple(TEXT)
+
+def waiting_prefix() -> str:
+    """The words a waiting household's reason starts with ("Waiting: " / "Wacht: ").
+
+    The terminal table has a column that already says "why waiting", so it
+    shows the reason without them.
+    """
+    return _waiting("")
 
 
-def _euro(value: float) -> str:
-    return f"€{value:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
+def _waiting(why: str) -> str:
+    return _("Waiting: {why}").format(why=why)
 
 
-def _count(n: int, noun: str, lang: str) -> str:
-    return f"{n} {TEXT[lang][noun if n == 1 else noun + 's']}"
+def _lq(value: float) -> str:
+    return number(value, 2)
 
 
-def _bedrooms(low: int, high: int, lang: str) -> str:
+def _bedrooms(low: int, high: int) -> str:
+    """The sizes that fit: "1–3 bedrooms", or "at most 2 bedrooms (studio allowed)"."""
     if low == 0:
-        rooms = TEXT[lang]["bedroom" if high == 1 else "bedrooms"]
-        return TEXT[lang]["size_upto"].format(high=high, rooms=rooms)
-    return TEXT[lang]["size_range"].format(low=low, high=high)
+        return ngettext(
+            "at most {high} bedroom (studio allowed)",
+            "at most {high} bedrooms (studio allowed)",
+            high,
+        ).format(high=high)
+    return _("{low}–{high} bedrooms").format(low=low, high=high)
 
 
 def _area(row: dict) -> str:
@@ -132,36 +60,67 @@ def _area(row: dict) -> str:
     return f"{name} ({row['area_code']})"
 
 
-def _placed_reason(
-    h: dict, d: dict, pair: dict, instance: Instance, outside_options: int, lang: str
-) -> str:
-    """Why this dwelling: spreading status first (the Münster KPI), then quality."""
-    t = TEXT[lang]
-    threshold = instance.policy.spreading.lq_threshold
-    lq = d["lq"]
-    area = _area(d)
+def _where(d: dict, threshold: float, outside_options: int) -> str:
+    """Where the dwelling lies, judged by the spreading rule (the Münster KPI)."""
+    area, lq = _area(d), d["lq"]
     if np.isnan(lq):
-        where = t["no_stats"].format(area=area)
-    elif d["concentrated"]:
-        where = t["concentrated"].format(area=area, lq=f"{lq:.2f}", t=threshold) + (
-            t["none_outside"]
-            if outside_options == 0
-            else t["outside_taken"].format(n=_count(outside_options, "dwelling", lang))
-        )
-    else:
-        where = t["not_concentrated"].format(area=area, lq=f"{lq:.2f}", t=threshold)
+        return _("in {area}, an area without statistics for the indicator").format(area=area)
+    values = {"area": area, "lq": _lq(lq), "threshold": number(threshold), "n": outside_options}
+    if not d["concentrated"]:
+        return _("in {area}, not a concentrated area (LQ {lq} < {threshold})").format(**values)
+    if outside_options == 0:
+        return _(
+            "in {area}, a concentrated area (LQ {lq} ≥ {threshold}); none of the dwellings "
+            "that fit lies outside concentrated areas"
+        ).format(**values)
+    return ngettext(
+        "in {area}, a concentrated area (LQ {lq} ≥ {threshold}); the {n} dwelling that fits "
+        "outside concentrated areas went to another household or is held back by a cap, and "
+        "this plan houses the most persons first, then the most households outside "
+        "concentrated areas",
+        "in {area}, a concentrated area (LQ {lq} ≥ {threshold}); the {n} dwellings that fit "
+        "outside concentrated areas went to other households or are held back by caps, and "
+        "this plan houses the most persons first, then the most households outside "
+        "concentrated areas",
+        outside_options,
+    ).format(**values)
+
+
+def _qualities(h: dict, pair: dict) -> list[str]:
+    """What else is good about the match (tier 3), in words."""
     extras = []
     interests = h["interests"] or ()
     if interests and pair["interest"] > 0:
         served = round(pair["interest"] * len(interests))
-        extras.append(t["interests"].format(served=served, total=len(interests)))
+        extras.append(
+            ngettext(
+                "{served} of {total} interest served nearby",
+                "{served} of {total} interests served nearby",
+                len(interests),
+            ).format(served=served, total=len(interests))
+        )
     if pair["wishes"] > 0:
-        extras.append(t["wish"])
+        extras.append(_("in a preferred area"))
     if pair["fit"] >= 1:
-        extras.append(t["fit"])
-    head = t["pinned"] if pair["pinned"] else t["placed"]
-    rooms = _count(int(d["bedrooms"]), "bedroom", lang)
-    sentence = f"{head}: {d['dwelling_id']} ({rooms}, {_euro(d['rent'])}) {where}"
+        extras.append(_("no spare bedrooms"))
+    return extras
+
+
+def _placed_reason(h: dict, d: dict, pair: dict, instance: Instance, outside_options: int) -> str:
+    """Why this dwelling: spreading status first (the Münster KPI), then quality."""
+    rooms = int(d["bedrooms"])
+    values = {
+        "dwelling": d["dwelling_id"],
+        "rooms": ngettext("{n} bedroom", "{n} bedrooms", rooms).format(n=rooms),
+        "rent": money(d["rent"]),
+        "where": _where(d, instance.policy.spreading.lq_threshold, outside_options),
+    }
+    if pair["pinned"]:
+        sentence = _("Pinned by the coordinator: {dwelling} ({rooms}, {rent}) {where}")
+    else:
+        sentence = _("Placed: {dwelling} ({rooms}, {rent}) {where}")
+    sentence = sentence.format(**values)
+    extras = _qualities(h, pair)
     if extras:
         sentence += "; " + ", ".join(extras)
     return sentence + "."
@@ -210,58 +169,97 @@ class _Context:
         )
 
 
-def _waiting_reason(index: int, h: dict, counts: dict, context: _Context, lang: str) -> str:
-    """Why still waiting: the first rule that leaves nothing, else what took the rest."""
-    t = TEXT[lang]
-    instance = context.instance
+def _who(h: dict) -> str:
+    """The persons the dwelling must fit, with the reunification they include."""
+    people = int(h["people"])
+    who = ngettext("{n} person", "{n} persons", people).format(n=people)
+    if h.get("expected_reunification", 0):
+        who = _("{who} (incl. expected reunification)").format(who=who)
+    return who
+
+
+def _access_need(h: dict) -> str:
+    """The accessibility a household needs, in words (wheelchair, floor limit or both)."""
+    needs = []
+    if h["needs_accessible"]:
+        needs.append(_("wheelchair-accessible"))
+    if pd.notna(h["max_floor"]):
+        needs.append(
+            _("on floor {floor} or lower, or with a lift").format(floor=int(h["max_floor"]))
+        )
+    if len(needs) == 2:
+        return _("{first} and {second}").format(first=needs[0], second=needs[1])
+    return needs[0] if needs else ""
+
+
+def _filtered_out(h: dict, counts: dict, instance: Instance) -> str | None:
+    """The first rule that leaves no dwelling for the household, in words; else ``None``."""
     people = int(h["people"])
     low = int(min_bedrooms(np.array([people]))[0])
-    high = low + instance.policy.occupancy.max_extra_bedrooms
-    size = _bedrooms(low, high, lang)
-    who = _count(people, "person", lang)
-    if h.get("expected_reunification", 0):
-        who += t["reunion"]
+    size = _bedrooms(low, low + instance.policy.occupancy.max_extra_bedrooms)
     caps = instance.policy.affordability
     cap = caps.cap_low if people <= 2 else caps.cap_high
-    window_end = instance.date + dt.timedelta(days=instance.policy.matching.window_days)
     if counts["size"] == 0:
-        return t["waiting"] + t["no_size"].format(size=size, who=who)
+        return _("no offered dwelling has {size} for {who}.").format(size=size, who=_who(h))
     if counts["fits_rent"] == 0:
-        why = t["no_rent"].format(size=size, cap=_euro(cap), who=who, n=int(counts["size"]))
-        return t["waiting"] + why
+        n = int(counts["size"])
+        return ngettext(
+            "no offered dwelling with {size} is within the rent cap of {cap} for {who} "
+            "({n} fits on size but costs more).",
+            "no offered dwelling with {size} is within the rent cap of {cap} for {who} "
+            "({n} fit on size but cost more).",
+            n,
+        ).format(size=size, cap=money(cap), who=_who(h), n=n)
     if counts["fits_access"] == 0:
-        need = t["wheelchair"] if h["needs_accessible"] else ""
-        if pd.notna(h["max_floor"]):
-            floor = t["floor"].format(floor=int(h["max_floor"]))
-            need = f"{need}{t['and']}{floor}" if need else floor
-        return t["waiting"] + t["no_access"].format(need=need)
+        return _("none of the dwellings that fit on size and rent is {need}.").format(
+            need=_access_need(h)
+        )
     if counts["available"] == 0:
         n = int(counts["fits_access"])
-        return t["waiting"] + t["not_available"].format(n=n, date=window_end.isoformat())
+        window_end = instance.date + dt.timedelta(days=instance.policy.matching.window_days)
+        return ngettext(
+            "the {n} dwelling that fits is not available before {date}.",
+            "the {n} dwellings that fit are not available before {date}.",
+            n,
+        ).format(n=n, date=window_end.isoformat())
     if counts["not_excluded"] == 0:
-        return t["waiting"] + t["excluded"]
+        return _("every dwelling that fits is in an area the household excluded.")
     if counts["not_refused"] == 0:
-        return t["waiting"] + t["refused"]
+        return _("the household refused every dwelling that fits.")
+    return None
 
+
+def _waiting_reason(index: int, h: dict, counts: dict, context: _Context) -> str:
+    """Why still waiting: the first rule that leaves nothing, else what took the rest."""
+    rule = _filtered_out(h, counts, context.instance)
+    if rule is not None:
+        return _waiting(rule)
     mine = context.eligible.iloc[context.starts[index] : context.starts[index + 1]]
     free = mine[~context.taken[mine["dwelling"].to_numpy()]]
-    n = len(mine)
-    if free.empty:
-        holders = context.holder[mine["dwelling"].to_numpy()]
-        ids = instance.households["household_id"].to_numpy()[holders]
-        names = ", ".join(sorted(set(ids.astype(str))))
-        which = t["only_one" if n == 1 else "all_taken"].format(n=n, names=names)
-        return t["waiting"] + which + t["tiers"]
-    return t["waiting"] + _blocking_cap(free, context, lang) + "."
+    if not free.empty:
+        return _waiting(_blocking_cap(free, context) + ".")
+    holders = context.holder[mine["dwelling"].to_numpy()]
+    ids = context.instance.households["household_id"].to_numpy()[holders]
+    names = ", ".join(sorted(set(ids.astype(str))))
+    if len(mine) == 1:
+        taken = _(
+            "the only dwelling that fits went to {names}; this plan houses the most persons "
+            "first (tier 1), then the most households outside concentrated areas (tier 2)."
+        )
+    else:
+        taken = _(
+            "all {n} dwellings that fit went to {names}; this plan houses the most persons "
+            "first (tier 1), then the most households outside concentrated areas (tier 2)."
+        )
+    return _waiting(taken.format(n=len(mine), names=names))
 
 
-def _blocking_cap(free: pd.DataFrame, context: _Context, lang: str) -> str:
+def _blocking_cap(free: pd.DataFrame, context: _Context) -> str:
     """The caps that keep a household out of the dwellings still free for it.
 
     In an optimal plan at least one cap binds for every such dwelling:
     otherwise placing the household there would house more persons.
     """
-    t = TEXT[lang]
     instance = context.instance
     problem = instance.problem
     spreading = instance.policy.spreading
@@ -274,26 +272,61 @@ def _blocking_cap(free: pd.DataFrame, context: _Context, lang: str) -> str:
     full = (households_cap >= 0) & (placed_area[area] >= households_cap)
     if full.any():
         codes = ", ".join(sorted(set(d["area_code"][full])))
-        reasons.append(t["area_cap"].format(k=spreading.max_households_per_area, codes=codes))
+        reasons.append(
+            _("max_households_per_area = {k} is reached in {codes}").format(
+                k=spreading.max_households_per_area, codes=codes
+            )
+        )
     room = problem.area_max_persons[area]
     over = (room >= 0) & (placed_persons[area] + persons > room)
     if over.any():
         codes = ", ".join(sorted(set(d["area_code"][over])))
-        reasons.append(t["headroom"].format(p=persons, codes=codes, t=spreading.lq_threshold))
+        reasons.append(
+            ngettext(
+                "{p} more person would push {codes} over the concentration threshold "
+                "(LQ {threshold})",
+                "{p} more persons would push {codes} over the concentration threshold "
+                "(LQ {threshold})",
+                persons,
+            ).format(p=persons, codes=codes, threshold=number(spreading.lq_threshold))
+        )
     building = problem.dwelling_complex[d.index.to_numpy()]
     if problem.complex_max >= 0 and (building >= 0).any():
         per_building = context.per_building
         at_cap = (building >= 0) & (per_building[np.maximum(building, 0)] >= problem.complex_max)
         if at_cap.any():
             names = ", ".join(sorted(set(d["complex_id"][at_cap].astype(str))))
-            reasons.append(t["building_cap"].format(k=problem.complex_max, names=names))
+            reasons.append(
+                _("max_per_complex = {k} is reached in {names}").format(
+                    k=problem.complex_max, names=names
+                )
+            )
     if not reasons:
-        return t["time_limit"]
-    return t["still_free"].format(n=_count(len(d), "dwelling", lang)) + "; ".join(reasons)
+        return _("the plan was stopped by the time limit before this household could be placed")
+    return ngettext(
+        "{n} dwelling that fits is still free, but {caps}",
+        "{n} dwellings that fit are still free, but {caps}",
+        len(d),
+    ).format(n=len(d), caps="; ".join(reasons))
 
 
-def explain(instance: Instance, result: Result, lang: str = "en") -> pd.Series:
-    """The reason sentence for each household, in input order, in ``lang`` (en or nl)."""
+def explain(instance: Instance, result: Result, lang: str | None = None) -> pd.Series:
+    """The reason sentence for each household, in input order.
+
+    Parameters
+    ----------
+    instance, result
+        The matching and its solution.
+    lang
+        ``"nl"`` or ``"en"``; ``None`` (the default) writes in the language of
+        the current context (:func:`allocatie.i18n.use_language`), which is how
+        the commands choose it once for every output of a run.
+    """
+    with use_language(lang) if lang is not None else contextlib.nullcontext():
+        return _reasons(instance, result)
+
+
+def _reasons(instance: Instance, result: Result) -> pd.Series:
     problem = instance.problem
     context = _Context.build(instance, result)
     assignment = result.assignment(problem)
@@ -321,9 +354,8 @@ def explain(instance: Instance, result: Result, lang: str = "en") -> pd.Series:
                     pair_of[index],
                     instance,
                     int(outside_options[index]),
-                    lang,
                 )
             )
         else:
-            reasons.append(_waiting_reason(index, households[index], funnel[index], context, lang))
+            reasons.append(_waiting_reason(index, households[index], funnel[index], context))
     return pd.Series(reasons, index=instance.households.index, name="reason")

@@ -8,6 +8,13 @@ out of the report, so it can be shared more widely than the plan itself.
 the print map and tables) from plain parts; :func:`report_writers` fills those
 parts from a matching outcome.
 
+Language: every word on the page comes from the message catalogue
+(:mod:`allocatie.i18n`) in the language of the current context, Dutch unless a
+command was given ``--lang en``; so do the numbers (``1,24``, ``€ 570,98``,
+``70%``). Tables keep the engine's column names until they are rendered, and
+take their headers and value formats from :mod:`allocatie.report.columns`, the
+same as the workbook; a missing value is shown as ``–``, never as ``<NA>``.
+
 Printing: the page's print style hides the interactive map and prints the
 embedded PNG (``static_map``) instead. When Leaflet could not be inlined and the
 computer is offline, the page says so and shows that PNG in the map's place; a
@@ -30,7 +37,18 @@ import numpy as np
 import pandas as pd
 from branca.element import Figure
 
-from allocatie.report.maps import atomic_write, indicator_label, placements_table, wijk_layer
+from allocatie.i18n import _, language, money, ngettext, number, percent
+from allocatie.report.columns import (
+    INDICES,
+    column_kind,
+    header,
+    index_name,
+    indicator_label,
+    kpi_value_text,
+    yes_no,
+)
+from allocatie.report.diagnose import setting_text
+from allocatie.report.maps import atomic_write, placements_table, wijk_layer
 from allocatie.report.static_map import write_png_map
 from allocatie.report.web_map import interactive_map
 
@@ -47,16 +65,6 @@ PLAN_COLUMNS = (
     "area_concentrated",
     "reason",
 )
-INDEX_NAMES = {
-    "dissimilarity": "dissimilariteit (D)",
-    "isolation": "isolatie",
-    "exposure": "blootstelling",
-    "entropy": "entropie (Theil H)",
-    "gini": "Gini",
-    "spatial_dissimilarity": "ruimtelijke dissimilariteit",
-}
-
-
 _REPORT_CSS = """
 html, body { height: auto; width: auto; }
 body { margin: 0 auto; max-width: 1240px; padding: 16px 24px 48px; color: #1a1a1a;
@@ -73,6 +81,7 @@ table.tabel th, table.tabel td { border: 1px solid #ccc; padding: 3px 7px; text-
   vertical-align: top; }
 table.tabel thead th { background: #f0f0f0; position: sticky; top: 0; }
 table.tabel tbody tr:nth-child(even) { background: #fafafa; }
+table.tabel td:first-child { white-space: nowrap; }
 footer { margin-top: 32px; font-size: 12px; color: #666; }
 @media print {
   .map-box, .allocatie-fallback { display: none !important; }
@@ -102,7 +111,7 @@ def write_report_html(
     map_: folium.Map,
     tables: Mapping[str, pd.DataFrame],
     static_map: Path | bytes | None = None,
-    footer: str = "Bron: CBS, CC-BY 4.0 (Kerncijfers wijken en buurten; Wijk- en Buurtkaart).",
+    footer: str | None = None,
 ) -> None:
     """Write one self-contained HTML report: title, summary, map, tables.
 
@@ -120,8 +129,10 @@ def write_report_html(
         From :func:`~allocatie.report.web_map.interactive_map`; its scripts
         and data are inlined.
     tables
-        Heading → table; rendered with :meth:`pandas.DataFrame.to_html`
-        (escaped, no index unless it is named), in the given order.
+        Heading → table, in the given order; rendered with
+        :meth:`pandas.DataFrame.to_html` (escaped, no index unless it is
+        named). Columns with an engine name get their header in the current
+        language and its value format (:mod:`allocatie.report.columns`).
     static_map
         Optional PNG (path or bytes, e.g. from
         :func:`~allocatie.report.static_map.write_png_map`)
@@ -129,12 +140,15 @@ def write_report_html(
         shows when printed, and what a reader sees if the interactive map
         cannot load.
     footer
-        Source line at the bottom of the page (escaped).
+        Source line at the bottom of the page (escaped); default: the CBS
+        attribution.
     """
+    if footer is None:
+        footer = _("Bron: CBS, CC-BY 4.0 (Kerncijfers wijken en buurten; Wijk- en Buurtkaart).")
     head, body, script = _rendered(map_)
     parts = [
         "<!DOCTYPE html>",
-        '<html lang="nl">',
+        f'<html lang="{language()}">',
         "<head>",
         '<meta charset="utf-8">',
         f"<title>{html.escape(title)}</title>",
@@ -170,25 +184,35 @@ def _rendered(map_: folium.Map) -> tuple[str, str, str]:
 
 def _map_section(body: str, *, title: str, static_map: Path | bytes | None) -> list[str]:
     """The map section: offline and no-script notes, the interactive map, the print map."""
+    e = html.escape
+    offline = _(
+        "The interactive map cannot be loaded: this computer has no internet connection and "
+        "the map software (Leaflet) is not inside this file."
+    )
+    if static_map is not None:
+        offline += " " + _("The print map below shows the same data.")
+    offline += " " + _("The tables further down hold every figure.")
+    no_script = _(
+        "JavaScript is switched off: the interactive map does not work; the tables hold every "
+        "figure."
+    )
     parts = [
         '<section class="map-section">',
-        "<h2>Kaart</h2>",
-        '<div class="allocatie-fallback">De interactieve kaart kan niet worden geladen: deze '
-        "computer heeft geen verbinding met internet en de kaartsoftware (Leaflet) zit niet in "
-        "dit bestand. "
-        + ("De afdrukkaart hieronder toont dezelfde gegevens." if static_map is not None else "")
-        + " De tabellen verderop bevatten alle cijfers.</div>",
-        '<noscript><div class="allocatie-fallback" style="display:block">JavaScript staat uit: '
-        "de interactieve kaart werkt niet; de tabellen bevatten alle cijfers.</div></noscript>",
+        "<h2>" + e(_("Map")) + "</h2>",
+        f'<div class="allocatie-fallback">{e(offline)}</div>',
+        f'<noscript><div class="allocatie-fallback" style="display:block">{e(no_script)}'
+        "</div></noscript>",
         f'<div class="map-box">{body}</div>',
     ]
     if static_map is not None:
         png = static_map if isinstance(static_map, bytes) else Path(static_map).read_bytes()
         encoded = base64.b64encode(png).decode("ascii")
+        alt = _("{title} (print map)").format(title=title)
+        caption = _("Print map (the same data, for printing).")
         parts.append(
             '<figure class="print-map">'
-            f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(title)} (afdrukkaart)">'
-            "<figcaption>Afdrukkaart (dezelfde gegevens, voor print).</figcaption></figure>"
+            f'<img src="data:image/png;base64,{encoded}" alt="{e(alt)}">'
+            f"<figcaption>{e(caption)}</figcaption></figure>"
         )
     parts.append("</section>")
     return parts
@@ -204,39 +228,56 @@ def _table_sections(tables: Mapping[str, pd.DataFrame]) -> list[str]:
         parts.append(f"<h2>{html.escape(str(heading))}</h2>")
         parts.append(
             _readable(table).to_html(
-                escape=True,
-                index=show_index,
-                na_rep="–",
-                border=0,
-                classes="tabel",
-                float_format=_fmt_number,
+                escape=True, index=show_index, na_rep="–", border=0, classes="tabel"
             )
         )
     return parts
 
 
 def _readable(table: pd.DataFrame) -> pd.DataFrame:
-    """Booleans as ja/nee (missing stays missing), for readers who are not programmers."""
-    flags = [
-        c
-        for c in table.columns
-        if pd.api.types.is_bool_dtype(table[c]) or table[c].dtype == "boolean"
-    ]
-    if not flags:
-        return table
-    out = table.copy()
-    for c in flags:
-        out[c] = table[c].astype("boolean").map({True: "ja", False: "nee"}, na_action="ignore")
+    """Every cell as the reader writes it, headers in the reader's language.
+
+    Headers are the workbook's (:func:`allocatie.report.columns.header`) with
+    spaces for underscores. Flags become ja/nee (yes/no), numbers get the
+    reader's decimal mark and a number of decimals fitting the column, rents
+    are money, shares percentages;
+    a missing value is ``–`` — pandas' own ``<NA>`` never reaches the page.
+    """
+    out = pd.DataFrame(index=table.index)
+    for name in table.columns:
+        values = table[name]
+        kind = column_kind(str(name), values)
+        # "lq_gebied" is a column name; on a page for a council it reads "lq gebied"
+        out[header(str(name)).replace("_", " ")] = [_cell(v, kind) for v in values.astype(object)]
     return out
 
 
-def _fmt_number(value: float) -> str:
-    """A table number as a reader wants it: 3 significant digits, spaced thousands, ``–``."""
+def _cell(value: Any, kind: str) -> str:
+    """One table cell as text (see :func:`_readable`)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and not np.isfinite(value)):
+        return "–"
+    if kind == "flag" or isinstance(value, (bool, np.bool_)):
+        return yes_no(value) or "–"
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return _fmt_number(float(value), kind)
+    return str(value)
+
+
+def _fmt_number(value: float, kind: str = "quotient") -> str:
+    """A table number as a reader wants it: the column's decimals, the reader's marks."""
     if not np.isfinite(value):
         return "–"
-    if abs(value) >= 100:
-        return f"{value:,.2f}".replace(",", " ")
-    return f"{value:.3g}"
+    if kind == "integer":
+        return number(value, 0)
+    if kind == "money":
+        return money(value)
+    if kind == "share":
+        return percent(value)
+    if kind == "score":
+        return number(value, 3)
+    if kind == "quotient":
+        return number(value, 2)
+    return number(value) if not float(value).is_integer() else number(value, 0)
 
 
 def main_municipality(outcome: Any) -> str:
@@ -247,44 +288,85 @@ def main_municipality(outcome: Any) -> str:
 
 
 def _summary_html(k: dict[str, Any], gemeente: str) -> str:
+    """The report's opening lines: progress, spreading, binding rules, how it was solved."""
     e = html.escape
     target = k["quota_persons"] + k["backlog_persons"]
     share = k["share_outside_concentrated"]
+    placed = ngettext(
+        "<b>{persons}</b> placed in {n} household",
+        "<b>{persons}</b> placed in {n} households",
+        k["households_housed"],
+    ).format(persons=e(_persons(k["persons_housed"])), n=k["households_housed"])
+    waiting = ngettext(
+        "{n} household ({persons}) still waiting",
+        "{n} households ({persons}) still waiting",
+        k["households_unplaced"],
+    ).format(n=k["households_unplaced"], persons=e(_persons(k["persons_unplaced"])))
     lines = [
-        f"Matchingdatum {e(k['matching_date'])}: <b>{k['persons_housed']} personen</b> in "
-        f"{k['households_housed']} huishoudens geplaatst; {k['households_unplaced']} "
-        f"huishoudens ({k['persons_unplaced']} personen) wachten nog.",
+        _("Matching date {date}: {placed}; {waiting}.").format(
+            date=e(k["matching_date"]), placed=placed, waiting=waiting
+        )
     ]
     if target:
         lines.append(
-            f"Taakstelling {k['quota_persons']} + achterstand {k['backlog_persons']} = {target} "
-            f"personen; met eerder dit halfjaar geplaatsten "
-            f"{k['quota_attainment']:.0%} gehaald."
+            e(
+                _(
+                    "Taakstelling {quota} + achterstand {backlog} = {target}; with those housed "
+                    "earlier this half year {attained} met."
+                ).format(
+                    quota=k["quota_persons"],
+                    backlog=k["backlog_persons"],
+                    target=_persons(target),
+                    attained=percent(k["quota_attainment"]),
+                )
+            )
         )
     if share is not None:
         lines.append(
-            f"Buiten geconcentreerde gebieden: {k['households_outside_concentrated']} van "
-            f"{k['households_housed']} huishoudens ({share:.0%}). Indicator: "
-            f"{e(indicator_label(k['indicator']))} (LQ ≥ {k['lq_threshold']} = geconcentreerd)."
+            e(
+                _(
+                    "Outside concentrated areas: {outside} of {housed} households ({share}). "
+                    "Indicator: {indicator} (LQ ≥ {threshold} = concentrated)."
+                ).format(
+                    outside=k["households_outside_concentrated"],
+                    housed=k["households_housed"],
+                    share=percent(share),
+                    indicator=indicator_label(k["indicator"]),
+                    threshold=number(k["lq_threshold"]),
+                )
+            )
         )
     for row in k.get("shortfall", {}).get("binding_settings", []):
         if row["binds"]:
-            lines.append(f"Beleid: {e(row['text'])}.")
+            lines.append(e(_("Policy: {text}.").format(text=setting_text(row))))
     lines.append(
-        f"Oplossing: {e(k['solve_method'])}, {e(k['solve_status'])}, "
-        f"{k['solve_seconds']:.3f} s. Gemeente {e(gemeente)}."
+        e(
+            _("Solved with: {method}, {status}, {seconds} s. Gemeente {gemeente}.").format(
+                method=k["solve_method"],
+                status=kpi_value_text("solve_status", k["solve_status"]),
+                seconds=number(k["solve_seconds"], 3),
+                gemeente=gemeente,
+            )
+        )
     )
     return "".join(f"<p>{line}</p>" for line in lines)
 
 
+def _persons(n: int) -> str:
+    return ngettext("{n} person", "{n} persons", n).format(n=n)
+
+
 def _index_table(k: dict[str, Any], gemeente: str) -> pd.DataFrame:
+    """The segregation indices of the municipality before and after the plan, per level."""
     levels = k["segregation"]["municipalities"].get(gemeente, {})
     rows = []
     for level, values in levels.items():
-        for key, name in INDEX_NAMES.items():
+        for key in INDICES:
             if key in values["before"]:
                 before, after = values["before"][key], values["after"][key]
-                rows.append({"niveau": level, "index": name, "vóór": before, "na dit plan": after})
+                rows.append(
+                    {"level": level, "index": index_name(key), "before": before, "after": after}
+                )
     return pd.DataFrame(rows)
 
 
@@ -309,7 +391,9 @@ def report_writers(outcome: Any) -> dict[str, Callable[[Path], None]]:
     dwellings = outcome.instance.dwellings
     placements = placements_table(outcome.plan, dwellings[dwellings["gemeente_code"] == gemeente])
     name = str(layer["gemeente_name"].iloc[0]) if "gemeente_name" in layer else gemeente
-    title = f"allocatie — plan {name}, {outcome.kpis['matching_date']}"
+    title = _("allocatie — plan {name}, {date}").format(
+        name=name, date=outcome.kpis["matching_date"]
+    )
 
     def write_png(path: Path) -> None:
         write_png_map(
@@ -332,10 +416,12 @@ def report_writers(outcome: Any) -> dict[str, Callable[[Path], None]]:
                 layer, placements, threshold=threshold, indicator_label=label, title=title
             ),
             tables={
-                "Plan per huishouden": outcome.plan[list(PLAN_COLUMNS)],
-                "Segregatie-indices vóór en na dit plan": _index_table(outcome.kpis, gemeente),
-                "Wijken: LQ vóór en na": wijk.drop(columns=["level", "gemeente_code"]),
-                "Buurten met plaatsingen": buurten.drop(columns=["level", "gemeente_code"]),
+                _("Plan per household"): outcome.plan[list(PLAN_COLUMNS)],
+                _("Segregation indices before and after this plan"): _index_table(
+                    outcome.kpis, gemeente
+                ),
+                _("Wijken: LQ before and after"): wijk.drop(columns=["level", "gemeente_code"]),
+                _("Buurten with placements"): buurten.drop(columns=["level", "gemeente_code"]),
             },
             static_map=path.parent / "map.png",
         )

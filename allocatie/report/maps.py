@@ -51,6 +51,8 @@ import pandas as pd
 
 from allocatie.areas.data import RD_NEW, WGS84, Areas
 from allocatie.areas.segregation import is_concentrated, location_quotient
+from allocatie.i18n import _, number
+from allocatie.report.columns import indicator_label
 
 __all__ = [
     "CONCENTRATED_DOT",
@@ -95,16 +97,6 @@ PLACEMENT_COLUMNS = (
 #: Optional columns that are used when present; every other column is ignored.
 OPTIONAL_PLACEMENT_COLUMNS = ("area_code", "wijk_code", "point_exact")
 
-#: Plain-Dutch phrases for the bundled CBS indicator columns (for legends).
-INDICATOR_LABELS = {
-    "migration_non_western": "inwoners met een niet-westerse migratieachtergrond",
-    "migration_western": "inwoners met een westerse migratieachtergrond",
-    "migration_marokko": "inwoners met een Marokkaanse migratieachtergrond",
-    "migration_antillen_aruba": "inwoners met een Antilliaanse of Arubaanse migratieachtergrond",
-    "migration_suriname": "inwoners met een Surinaamse migratieachtergrond",
-    "migration_turkije": "inwoners met een Turkse migratieachtergrond",
-}
-
 #: Fill of areas without statistics.
 NO_DATA_COLOUR = "#c8c8c8"
 #: Placement marker colours: outside / inside a concentrated area.
@@ -128,10 +120,12 @@ class LqClass:
     upper: float
     colour: str
     words: str
+    #: At or above the threshold: hatched in the PNG key.
+    concentrated: bool = False
 
     @property
     def range_text(self) -> str:
-        """The class bounds as text, e.g. ``"0.8 – 1.25"`` or ``"≥ 2"``."""
+        """The class bounds as text, e.g. ``"0,8 – 1,25"`` or ``"≥ 2"`` (reader's decimals)."""
         if self.lower <= 0:
             return f"< {number_text(self.upper)}"
         if math.isinf(self.upper):
@@ -140,7 +134,7 @@ class LqClass:
 
     @property
     def label(self) -> str:
-        """Words and bounds, e.g. ``"rond het gemiddelde (0.8 – 1.25)"``."""
+        """Words and bounds, e.g. ``"rond het gemiddelde (0,8 – 1,25)"``."""
         return f"{self.words} ({self.range_text})"
 
 
@@ -149,8 +143,9 @@ def lq_classes(threshold: float) -> list[LqClass]:
 
     Breaks are symmetric on a ratio scale around 1 (0.5 ↔ 2, 0.8 ↔ 1.25): an
     area with half the municipal share is as far from "average" as one with
-    twice it. The threshold is always a break, so "geconcentreerd" starts
-    exactly where the spreading rule says. Colours are ColorBrewer RdBu
+    twice it. The threshold is always a break, so "concentrated" starts
+    exactly where the spreading rule says. The words are in the current
+    language (:mod:`allocatie.i18n`). Colours are ColorBrewer RdBu
     (colour-blind safe, readable in grey print thanks to the lightness ramp).
     """
     if not threshold > 1:
@@ -160,18 +155,18 @@ def lq_classes(threshold: float) -> list[LqClass]:
     classes = []
     for lower, upper in zip(breaks[:-1], breaks[1:]):
         if upper <= 0.5:
-            colour, words = "#4393c3", "veel lager dan gemiddeld"
+            colour, words = "#4393c3", _("much lower than average")
         elif upper <= 0.8:
-            colour, words = "#a6cfe5", "lager dan gemiddeld"
+            colour, words = "#a6cfe5", _("lower than average")
         elif upper <= 1.25 or lower < 1:
-            colour, words = "#f7f7f7", "rond het gemiddelde"
+            colour, words = "#f7f7f7", _("around the average")
         elif upper <= threshold:
-            colour, words = "#f4a582", "hoger dan gemiddeld"
+            colour, words = "#f4a582", _("higher than average")
         elif upper <= strong:
-            colour, words = "#d6604d", "geconcentreerd"
+            colour, words = "#d6604d", _("concentrated")
         else:
-            colour, words = "#a50f15", "sterk geconcentreerd"
-        classes.append(LqClass(lower, upper, colour, words))
+            colour, words = "#a50f15", _("strongly concentrated")
+        classes.append(LqClass(lower, upper, colour, words, concentrated=lower >= threshold))
     return classes
 
 
@@ -193,33 +188,30 @@ def class_colours(lq: pd.Series, threshold: float) -> pd.Series:
 
 
 def number_text(value: float) -> str:
-    """A threshold or class bound as a reader writes it: ``1.5``, ``2``, ``0.8``."""
-    return f"{value:g}"
+    """A threshold or class bound as a reader writes it: ``1,5``, ``2``, ``0,8`` in Dutch."""
+    return number(value)
 
 
 def column_words(column: str) -> str:
-    """Which LQ colours the map, in words: "na dit plan", "vóór dit plan" or the year."""
-    words = {"lq_after": "na dit plan", "lq_before": "vóór dit plan", "lq": "(CBS 2022)"}
+    """Which LQ colours the map, in words: "after this plan", "before this plan" or the year."""
+    words = {
+        "lq_after": _("after this plan"),
+        "lq_before": _("before this plan"),
+        "lq": _("(CBS 2022)"),
+    }
     return words.get(column, column)
 
 
 def lq_explanation(indicator_label: str, gemeente_name: str, threshold: float) -> str:
     """What the LQ is, in one plain sentence: the same in the HTML legend and the PNG key."""
-    where = f"heel {gemeente_name}" if gemeente_name else "de hele gemeente"
-    return (
-        f"LQ = aandeel {indicator_label} in de wijk ÷ aandeel in {where}. "
-        f"1 = gelijk aan het gemiddelde; ≥ {number_text(threshold)} = geconcentreerd."
-    )
-
-
-def indicator_label(indicator: str) -> str:
-    """Plain-Dutch phrase for an indicator column, for legends and titles.
-
-    Known CBS columns get a sentence fragment ("inwoners met een niet-westerse
-    migratieachtergrond"); any other column (a municipality's own indicator)
-    is returned as it is.
-    """
-    return INDICATOR_LABELS.get(indicator, indicator)
+    if gemeente_name:
+        where = _("all of {gemeente}").format(gemeente=gemeente_name)
+    else:
+        where = _("the whole municipality")
+    return _(
+        "LQ = share of {indicator} in the wijk ÷ share in {where}. 1 = equal to the average; "
+        "≥ {threshold} = concentrated."
+    ).format(indicator=indicator_label, where=where, threshold=number_text(threshold))
 
 
 def label_name(wijken: pd.DataFrame, code: str) -> str:
@@ -327,8 +319,8 @@ def wijk_layer(
         Municipality code, e.g. ``"GM0153"``.
     lq_before, lq_after
         Location quotient per wijk, indexed by wijk code (e.g. from
-        :func:`wijk_lq`). Wijken missing from a Series get ``nan`` ("geen
-        gegevens" on the map). ``lq_after`` may be omitted.
+        :func:`wijk_lq`). Wijken missing from a Series get ``nan`` ("no data"
+        on the map). ``lq_after`` may be omitted.
     threshold
         The policy's ``lq_threshold``: from this LQ on a wijk is concentrated.
 
@@ -423,7 +415,7 @@ def clean_placements(placements: pd.DataFrame) -> pd.DataFrame:
     out["y"] = pd.to_numeric(out["y"]).astype(float)
     out["area_lq"] = pd.to_numeric(out["area_lq"], errors="coerce").astype(float)
     out["area_concentrated"] = out["area_concentrated"].astype("boolean").fillna(False).astype(bool)
-    out["area_name"] = out["area_name"].astype("string").fillna("onbekend gebied").astype(str)
+    out["area_name"] = out["area_name"].astype("string").fillna(_("unknown area")).astype(str)
     if "point_exact" in out.columns:
         out["point_exact"] = out["point_exact"].astype("boolean").fillna(False).astype(bool)
     return out

@@ -3,12 +3,22 @@
 Outputs are written to a temporary folder next to the target and only then
 moved into place, so an interrupted or failed run never leaves a half-written
 plan that someone could mistake for a real one.
+
+Two files hold the plan, for two readers. ``plan.csv`` is for machines — scripts,
+the ledger, a later run — so it keeps the engine's English snake_case column
+names, plain numbers with a decimal point and ``True``/``False`` in every
+language; only the ``reason`` sentences follow the run's language. ``plan.xlsx``
+is the coordinator's file: sheet names, headers, flags (ja/nee) and legend in
+the run's language (Dutch by default), numbers stored as numbers with Dutch
+display formats. :mod:`allocatie.report.columns` maps the two sets of headers.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,15 +26,33 @@ import numpy as np
 import pandas as pd
 import xlsxwriter
 
+from allocatie.i18n import _, language
 from allocatie.model.builder import Instance
 from allocatie.model.scores import OVERDUE_DAYS, PARTS
+from allocatie.report.columns import (
+    SHARE_KPIS,
+    Kind,
+    column_kind,
+    header,
+    kpi_label,
+    kpi_value_text,
+    passthrough_meaning,
+    plan_meanings,
+    yes_no,
+)
+from allocatie.report.diagnose import class_label, class_type_label, setting_label, setting_text
 from allocatie.report.explain import explain
 from allocatie.report.output_set import write_csv, write_outputs
 from allocatie.solve import Result
 
 
-def plan_table(instance: Instance, result: Result, lang: str = "en") -> pd.DataFrame:
-    """One row per household, in input order, with the match and its reason (in ``lang``)."""
+def plan_table(instance: Instance, result: Result, lang: str | None = None) -> pd.DataFrame:
+    """One row per household, in input order, with the match and its reason.
+
+    The columns are the engine's stable names (those of ``plan.csv``); only the
+    reasons are sentences, in ``lang`` (``"nl"`` or ``"en"``), or with ``None``
+    in the language of the current context (:mod:`allocatie.i18n`).
+    """
     households = instance.households
     dwellings = instance.dwellings
     assignment = result.assignment(instance.problem)
@@ -107,69 +135,240 @@ def kpis(instance: Instance, result: Result, plan: pd.DataFrame) -> dict[str, An
 
 
 def _write_excel(plan: pd.DataFrame, figures: dict[str, Any], path: Path) -> None:
-    """A workbook a coordinator can open: the plan, the KPIs and a legend."""
-    legend = pd.DataFrame(
-        {
-            "column": [
-                "reason",
-                "area_lq",
-                "area_concentrated",
-                "score_interest",
-                "score_wishes",
-                "score_fit",
-                "score_waiting",
-                "quality",
-            ],
-            "meaning": [
-                "why this dwelling, or why the household is still waiting",
-                "location quotient of the indicator in the spreading area vs the municipality",
-                f"true when area_lq ≥ {figures['lq_threshold']} "
-                f"(indicator: {figures['indicator']})",
-                "share of the household's interests with a matching amenity nearby",
-                "1 when the dwelling is in one of the household's preferred areas",
-                "1 for no spare bedrooms, lower with each extra bedroom",
-                "waiting time in days / 365 (capped at 1)",
-                "tier-3 score 0–1000: weighted mean of the four scores",
-            ],
-        }
-    )
-    scalars = {k: v for k, v in figures.items() if not isinstance(v, dict)}
-    shortfall = figures.get("shortfall", {})
-    sheets = {
-        "plan": plan,
-        "kpis": pd.DataFrame({"kpi": list(scalars), "value": [str(v) for v in scalars.values()]}),
+    """The coordinator's workbook: the plan, the KPIs, the shortfall and a legend.
+
+    Written in the language of the current context: sheet names, headers,
+    flags (ja/nee) and words are Dutch unless the run asked for English; the
+    column names of ``plan.csv`` stay the engine's (:mod:`allocatie.report.columns`).
+    Every number is stored as a number with a display format (rents in euros,
+    shares as percentages), so Excel can sum, sort and filter them; every table
+    has an autofilter and a frozen header row; missing values are empty cells.
+    """
+    sheets: dict[str, _Sheet] = {
+        _("plan"): _table_sheet(plan),
+        _("kpis"): _kpi_sheet(figures),
     }
+    shortfall = figures.get("shortfall") or {}
     if shortfall:
-        sheets["supply_demand"] = pd.DataFrame(shortfall["supply_demand"])
-        sheets["binding_settings"] = pd.DataFrame(shortfall["binding_settings"])
-    sheets["legend"] = legend
+        sheets[_("supply_demand")] = _table_sheet(_supply_demand_sheet(shortfall))
+        sheets[_("binding_settings")] = _table_sheet(_binding_sheet(shortfall))
+    sheets[_("legend")] = _table_sheet(_legend(plan, figures))
     # Text stays text: an id like "=HYPERLINK(...)" must never become a live formula or link.
     options = {"strings_to_formulas": False, "strings_to_urls": False, "constant_memory": True}
     workbook = xlsxwriter.Workbook(str(path), options)
     try:
-        for name, frame in sheets.items():
-            _write_sheet(workbook.add_worksheet(name), frame)
+        formats = _formats(workbook)
+        for index, (name, table) in enumerate(sheets.items()):
+            sheet = workbook.add_worksheet(name)
+            _write_sheet(sheet, table, formats, freeze_columns=1 if index == 0 else 0)
     finally:
         workbook.close()
 
 
-def _write_sheet(sheet: Any, frame: pd.DataFrame) -> None:
-    """One table, header frozen, columns as wide as their first 200 values.
+@dataclass(frozen=True)
+class _Sheet:
+    """A table for one sheet and how its cells are shown."""
 
-    Written row by row with xlsxwriter directly: twice as fast as through
-    pandas on a national plan, and ``constant_memory`` keeps memory flat.
+    frame: pd.DataFrame
+    #: Column name → kind of its cells (:func:`allocatie.report.columns.column_kind`).
+    kinds: dict[str, Kind]
+    #: Columns whose rows differ in kind (the KPI values): column → kind per row.
+    row_kinds: dict[str, list[Kind]] = field(default_factory=dict)
+
+
+def _table_sheet(frame: pd.DataFrame) -> _Sheet:
+    """A table with readable values (flags in words) and the kind of each column."""
+    kinds = {str(c): column_kind(str(c), frame[c]) for c in frame.columns}
+    out = frame.copy()
+    for column, kind in kinds.items():
+        if kind == "flag":
+            out[column] = [yes_no(v) for v in frame[column].astype(object)]
+    return _Sheet(out, kinds)
+
+
+def _kpi_sheet(figures: dict[str, Any]) -> _Sheet:
+    """One row per KPI: the KPI in words and its value, numbers stored as numbers."""
+    scalars = {k: v for k, v in figures.items() if not isinstance(v, (dict, list))}
+    shortfall = figures.get("shortfall") or {}
+    if "persons_short_of_taakstelling" in shortfall:
+        scalars["persons_short_of_taakstelling"] = shortfall["persons_short_of_taakstelling"]
+    frame = pd.DataFrame(
+        {
+            "kpi": [kpi_label(k) for k in scalars],
+            "value": [_kpi_value(k, v) for k, v in scalars.items()],
+        }
+    )
+    row_kinds = {"value": [_kpi_kind(k, v) for k, v in scalars.items()]}
+    return _Sheet(frame, {"kpi": "text", "value": "text"}, row_kinds)
+
+
+def _kpi_value(key: str, value: Any) -> Any:
+    """A KPI's value for the sheet: the matching date as a date, codes in words."""
+    if key == "matching_date" and isinstance(value, str):
+        return dt.date.fromisoformat(value)
+    return kpi_value_text(key, value)
+
+
+def _kpi_kind(key: str, value: Any) -> Kind:
+    """How a KPI's value is shown: a date, a percentage, a count, a decimal or words."""
+    if key == "matching_date":
+        return "date"
+    if key in SHARE_KPIS:
+        return "share"
+    if key == "mean_wait_days":
+        return "decimal"
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return "text"
+    if isinstance(value, int):
+        return "integer"
+    return "score" if key == "solve_seconds" else "quotient"
+
+
+def _supply_demand_sheet(shortfall: dict[str, Any]) -> pd.DataFrame:
+    """Demand against supply per class, the classes in the reader's words."""
+    rows = shortfall.get("supply_demand", [])
+    table = pd.DataFrame(
+        {
+            "class_type": [class_type_label(r["class_type"]) for r in rows],
+            "class": [class_label(r) for r in rows],
+            **{
+                column: [r[column] for r in rows]
+                for column in (
+                    "households",
+                    "persons",
+                    "dwellings_offered",
+                    "households_placed",
+                    "households_waiting",
+                )
+            },
+        }
+    )
+    return table
+
+
+def _binding_sheet(shortfall: dict[str, Any]) -> pd.DataFrame:
+    """Each cap and what lifting it would add, said in the reader's language."""
+    rows = shortfall.get("binding_settings", [])
+    return pd.DataFrame(
+        {
+            "setting": [setting_label(r) for r in rows],
+            "binds": pd.array([r["binds"] for r in rows], dtype="boolean"),
+            "extra_persons_without_it": [r.get("extra_persons_without_it") for r in rows],
+            "extra_households_without_it": [r.get("extra_households_without_it") for r in rows],
+            "text": [setting_text(r) for r in rows],
+        }
+    )
+
+
+def _legend(plan: pd.DataFrame, figures: dict[str, Any]) -> pd.DataFrame:
+    """A line for every column of the plan sheet, under the header the sheet shows."""
+    meanings = plan_meanings(figures)
+    return pd.DataFrame(
+        {
+            "column": [header(str(c)) for c in plan.columns],
+            "meaning": [meanings.get(str(c), passthrough_meaning()) for c in plan.columns],
+        }
+    )
+
+
+def _money_format() -> str:
+    """Euros as the reader writes them: ``€ 1.234,56`` in Dutch Excel, ``€1,234.56`` in English.
+
+    Excel stores ``,`` and ``.`` in a format code and shows the separators of the
+    computer's own settings; the locale tag (413 = nl-NL, 1809 = en-IE) fixes the
+    symbol's place and spacing.
     """
-    sheet.freeze_panes(1, 0)
-    for i, column in enumerate(frame.columns):
-        longest = frame[column].head(200).astype(str).str.len().max()
-        width = max(len(str(column)), 0 if pd.isna(longest) else int(longest))
-        sheet.set_column(i, i, min(width + 2, 80))
-    sheet.write_row(0, 0, [str(c) for c in frame.columns])
-    columns = [
-        frame[c].astype(object).where(frame[c].notna(), None).tolist() for c in frame.columns
-    ]
-    for row, values in enumerate(zip(*columns), start=1):
-        sheet.write_row(row, 0, values)
+    if language() == "nl":
+        return "[$€-413] #,##0.00;[$€-413] -#,##0.00"
+    return "[$€-1809]#,##0.00;-[$€-1809]#,##0.00"
+
+
+#: Excel number format per column kind (``None``: text, general).
+_NUMBER_FORMATS: dict[str, str | None] = {
+    "integer": "0",
+    "decimal": "0.0",
+    "date": "yyyy-mm-dd",
+    "quotient": "0.00",
+    "score": "0.000",
+    "share": "0%",
+    "flag": None,
+    "text": None,
+}
+
+
+def _formats(workbook: Any) -> dict[str, Any]:
+    """The cell formats of the workbook: one per column kind, the header, wrapped text."""
+    formats = {
+        kind: workbook.add_format({"num_format": code} if code else {})
+        for kind, code in _NUMBER_FORMATS.items()
+    }
+    formats["money"] = workbook.add_format({"num_format": _money_format()})
+    formats["header"] = workbook.add_format(
+        {"bold": True, "bg_color": "#e8eef4", "bottom": 1, "text_wrap": True, "valign": "top"}
+    )
+    formats["wrap"] = workbook.add_format({"text_wrap": True, "valign": "top"})
+    return formats
+
+
+#: Columns wider than this many characters are wrapped rather than widened further.
+_MAX_WIDTH = 80
+
+
+def _write_sheet(
+    sheet: Any, table: _Sheet, formats: dict[str, Any], freeze_columns: int = 0
+) -> None:
+    """One table: headers in the reader's language, typed cells, autofilter, frozen header.
+
+    Written cell by cell with xlsxwriter directly (``constant_memory`` keeps
+    memory flat on a national plan); each cell gets its column's number format,
+    so a number is stored as a number and shown as the reader expects. A cell
+    without a value stays empty.
+    """
+    frame, kinds = table.frame, table.kinds
+    columns = [str(c) for c in frame.columns]
+    sheet.freeze_panes(1, freeze_columns)
+    sheet.autofilter(0, 0, max(len(frame), 1), max(len(columns) - 1, 0))
+    widths = []
+    for i, column in enumerate(columns):
+        text = frame[column].head(200).astype(object).map(_shown_length)
+        width = max([len(header(column)) + 3, *text.tolist()])  # + 3: the filter button
+        widths.append(min(width + 1, _MAX_WIDTH))
+        sheet.set_column(i, i, widths[-1])
+    sheet.write_row(0, 0, [header(c) for c in columns], formats["header"])
+    per_column = []
+    for column, width in zip(columns, widths):
+        kind = kinds[column]
+        wrap = kind == "text" and width >= _MAX_WIDTH
+        per_column.append(formats["wrap"] if wrap else formats[kind])
+    per_row = {columns.index(c): [formats[k] for k in ks] for c, ks in table.row_kinds.items()}
+    values = [frame[c].astype(object).tolist() for c in columns]
+    for row, cells in enumerate(zip(*values), start=1):
+        for col, value in enumerate(cells):
+            cell_format = per_row[col][row - 1] if col in per_row else per_column[col]
+            _write_cell(sheet, row, col, value, cell_format)
+
+
+def _shown_length(value: Any) -> int:
+    """About how many characters a value takes on screen (for column widths)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return 0
+    if isinstance(value, float):
+        return len(f"{value:,.2f}")
+    return len(str(value))
+
+
+def _write_cell(sheet: Any, row: int, col: int, value: Any, cell_format: Any) -> None:
+    """One cell: numbers as numbers, text as text (never a formula), nothing when missing."""
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return
+    if isinstance(value, dt.date):
+        sheet.write_datetime(row, col, dt.datetime.combine(value, dt.time()), cell_format)
+    elif isinstance(value, (bool, np.bool_)):
+        sheet.write_string(row, col, str(yes_no(value)), cell_format)
+    elif isinstance(value, (int, float, np.integer, np.floating)):
+        sheet.write_number(row, col, float(value), cell_format)
+    else:
+        sheet.write_string(row, col, str(value), cell_format)
 
 
 def _write_json(data: dict[str, Any], path: Path) -> None:

@@ -10,9 +10,10 @@ Two figures, one panel per scenario run (the base and each variant):
   split into placements inside and outside concentrated areas, optimised and
   first-come-first-served side by side.
 
-Labels are English with the Dutch terms of the trade (taakstelling,
-achterstand), like the rest of the command line. Area names and the
-concentration status come from CBS data, so that figure says "Bron: CBS".
+Every label is in the language of the current context (:mod:`allocatie.i18n`;
+``allocatie scenario run --lang``, Dutch by default), the terms of the trade
+(taakstelling, achterstand) in both. Area names and the concentration status
+come from CBS data, so that figure says "Bron: CBS".
 """
 
 from __future__ import annotations
@@ -29,19 +30,46 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-__all__ = ["cumulative_figure", "placements_figure", "write_cumulative", "write_placements"]
+from allocatie.i18n import _, ngettext, percent  # noqa: E402
 
-#: Colour and line style per method, the same in every figure.
+__all__ = [
+    "cumulative_figure",
+    "method_label",
+    "month_label",
+    "placements_figure",
+    "short_method_label",
+    "write_cumulative",
+    "write_placements",
+]
+
+#: Colour and line style per method, the same in every figure (labels: :func:`method_label`).
 STYLE = {
-    "optimised": {"color": "#1f77b4", "linestyle": "-", "marker": "o", "label": "optimised"},
-    "fcfs": {
-        "color": "#d95f02",
-        "linestyle": "--",
-        "marker": "s",
-        "label": "first come, first served",
-    },
+    "optimised": {"color": "#1f77b4", "linestyle": "-", "marker": "o"},
+    "fcfs": {"color": "#d95f02", "linestyle": "--", "marker": "s"},
 }
+#: The CBS attribution, in the words CBS asks for.
 _CBS = "Bron: CBS (wijk- en buurtindeling, migratieachtergrond 2022), CC-BY 4.0"
+
+
+def method_label(method: str) -> str:
+    """A planning method in words: optimised, or first come, first served."""
+    labels = {"optimised": _("optimised"), "fcfs": _("first come, first served")}
+    return labels.get(method, method)
+
+
+def short_method_label(method: str) -> str:
+    """A planning method in one short word, for titles and narrow tables."""
+    labels = {"optimised": _("opt."), "fcfs": _("fcfs")}
+    return labels.get(method, method)
+
+
+def month_label(month: int) -> str:
+    """The short name of a month (1–12) in the current language."""
+    names = (
+        _("Jan"), _("Feb"), _("Mar"), _("Apr"), _("May"), _("Jun"),
+        _("Jul"), _("Aug"), _("Sep"), _("Oct"), _("Nov"), _("Dec"),
+    )  # fmt: skip
+    return names[month - 1]
 
 
 def _grid(n: int) -> tuple[int, int]:
@@ -76,7 +104,10 @@ def cumulative_figure(monthly: pd.DataFrame, *, title: str) -> Figure:
             if part.empty:
                 continue
             stats = part.groupby("meeting")["cumulative_persons"].agg(["mean", "min", "max"])
-            ax.plot(dates, stats["mean"].to_numpy(), **style, linewidth=2, markersize=4)
+            ax.plot(
+                dates, stats["mean"].to_numpy(), **style, label=method_label(method), linewidth=2,
+                markersize=4,
+            )  # fmt: skip
             ax.fill_between(
                 dates, stats["min"].to_numpy(), stats["max"].to_numpy(), color=style["color"],
                 alpha=0.15, linewidth=0,
@@ -84,19 +115,22 @@ def cumulative_figure(monthly: pd.DataFrame, *, title: str) -> Figure:
         pace = data.groupby("meeting")["pace_line"].first()
         target = int(data["target_persons"].iloc[0])
         ax.plot(
-            dates, pace.to_numpy(), color="0.35", linestyle=":", linewidth=1.6, label="pace line"
-        )
+            dates, pace.to_numpy(), color="0.35", linestyle=":", linewidth=1.6,
+            label=_("pace line"),
+        )  # fmt: skip
         ax.axhline(target, color="0.2", linewidth=0.8)
         ax.annotate(
-            f"taakstelling + achterstand = {target}", (dates.iloc[0], target), xytext=(0, 3),
+            _("taakstelling + achterstand = {target}").format(target=target),
+            (dates.iloc[0], target), xytext=(0, 3),
             textcoords="offset points", fontsize=8, color="0.2",
         )  # fmt: skip
         ax.set_title(run, fontsize=11)
         ax.set_xticks(dates)
-        ax.set_xticklabels([d.strftime("%b") for d in dates], fontsize=9)
+        ax.set_xticklabels([month_label(d.month) for d in dates], fontsize=9)
         ax.set_ylim(0, top * 1.1 + 1)
         ax.grid(axis="y", color="0.9")
-        ax.set_ylabel("persons housed (cumulative)")
+        if ax in axes[:, 0]:  # the panels share the y axis; its label once per row
+            ax.set_ylabel(_("persons housed (cumulative)"))
     for ax in list(axes.flat)[len(runs) :]:
         ax.set_visible(False)
     handles, labels = axes.flat[0].get_legend_handles_labels()
@@ -107,8 +141,13 @@ def cumulative_figure(monthly: pd.DataFrame, *, title: str) -> Figure:
     figure.suptitle(title, fontsize=13)
     figure.text(
         0.01, 0.005,
-        f"After each monthly meeting; line = mean over {seeds} seed(s), band = lowest to highest. "
-        "Synthetic households and offers.",
+        ngettext(
+            "After each monthly meeting; line = mean over {n} seed, band = lowest to highest. "
+            "Synthetic households and offers.",
+            "After each monthly meeting; line = mean over {n} seeds, band = lowest to highest. "
+            "Synthetic households and offers.",
+            seeds,
+        ).format(n=seeds),
         fontsize=7.5, color="0.35",
     )  # fmt: skip
     figure.tight_layout(rect=(0, 0.08, 1, 0.96))
@@ -132,7 +171,7 @@ def placements_figure(
     seeds
         Number of seeds, to show means per seed.
     """
-    runs = list(dict.fromkeys(placements["scenario"])) or ["(nothing placed)"]
+    runs = list(dict.fromkeys(placements["scenario"])) or [_("(nothing placed)")]
     wijken = sorted(placements["wijk_code"].dropna().astype(str).unique())
     labels = [f"{names.get(w, w)}" for w in wijken]
     rows, columns = _grid(len(runs))
@@ -158,22 +197,23 @@ def placements_figure(
                 hatch="///", edgecolor=style["color"],
             )  # fmt: skip
             total = outside.sum() + inside.sum()
-            share = f"{outside.sum() / total:.0%}" if total else "–"
-            shares.append(f"{'opt.' if method == 'optimised' else 'fcfs'} {share}")
+            share = percent(outside.sum() / total) if total else "–"
+            shares.append(f"{short_method_label(method)} {share}")
         ax.set_yticks(y)
         ax.set_yticklabels(labels, fontsize=8)
         ax.invert_yaxis()
-        ax.set_title(f"{run}\noutside concentrated: {', '.join(shares)}", fontsize=10)
-        ax.set_xlabel("households placed per half year (mean per seed)")
+        outside_text = _("outside concentrated: {shares}").format(shares=", ".join(shares))
+        ax.set_title(f"{run}\n{outside_text}", fontsize=10)
+        ax.set_xlabel(_("households placed per half year (mean per seed)"))
         ax.grid(axis="x", color="0.9")
     for ax in list(axes.flat)[len(runs) :]:
         ax.set_visible(False)
     from matplotlib.patches import Patch
 
     handles = [
-        Patch(color=STYLE["optimised"]["color"], alpha=0.85, label="optimised"),
-        Patch(color=STYLE["fcfs"]["color"], alpha=0.85, label="first come, first served"),
-        Patch(facecolor="white", edgecolor="0.3", hatch="///", label="in a concentrated area"),
+        Patch(color=STYLE["optimised"]["color"], alpha=0.85, label=method_label("optimised")),
+        Patch(color=STYLE["fcfs"]["color"], alpha=0.85, label=method_label("fcfs")),
+        Patch(facecolor="white", edgecolor="0.3", hatch="///", label=_("in a concentrated area")),
     ]
     figure.legend(
         handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.025), ncol=3, frameon=False,
@@ -182,8 +222,11 @@ def placements_figure(
     figure.suptitle(title, fontsize=13)
     figure.text(
         0.01, 0.005,
-        f"Solid: placements outside concentrated areas; hatched: inside (area LQ ≥ threshold). "
-        f"Synthetic households and offers. {_CBS}",
+        _(
+            "Solid: placements outside concentrated areas; hatched: inside (area LQ ≥ "
+            "threshold). Synthetic households and offers."
+        )
+        + f" {_CBS}",
         fontsize=7.5, color="0.35",
     )  # fmt: skip
     figure.tight_layout(rect=(0, 0.07, 1, 0.95))

@@ -30,6 +30,7 @@ from matplotlib.transforms import Bbox
 
 from allocatie.areas.data import RD_NEW
 from allocatie.areas.segregation import is_concentrated
+from allocatie.i18n import _, ngettext, number
 from allocatie.report.maps import (
     CONCENTRATED_DOT,
     CONCENTRATED_DOT_EDGE,
@@ -134,7 +135,9 @@ def write_png_map(
     fig.text(
         0.015,
         0.025,
-        f"{credit}. Indicator: {indicator_label}. Drempel: LQ ≥ {number_text(threshold)}.",
+        _("{credit}. Indicator: {indicator}. Threshold: LQ ≥ {threshold}.").format(
+            credit=credit, indicator=indicator_label, threshold=number_text(threshold)
+        ),
         fontsize=8,
         color="#444444",
         va="bottom",
@@ -324,7 +327,7 @@ def _scale_bar(ax: Axes, width_m: float) -> None:
         Rectangle((left + half, base), half, tick, facecolor="white", edgecolor="#222222", zorder=7)
     )
     km = length / 1000
-    text = f"{km:g} km"
+    text = f"{number(km)} km"
     ax.text(left, base + 2.2 * tick, "0", fontsize=8, ha="center", va="bottom", zorder=7)
     ax.text(left + length, base + 2.2 * tick, text, fontsize=8, ha="center", va="bottom", zorder=7)
 
@@ -346,7 +349,7 @@ def _png_key(
     fig.text(
         left,
         top,
-        f"Kleur van de wijk:\nlocatiequotiënt (LQ) {column_words(column)}",
+        _("Colour of the wijk:\nlocation quotient (LQ) {when}").format(when=column_words(column)),
         fontsize=11,
         fontweight="bold",
         va="top",
@@ -362,17 +365,16 @@ def _png_colour_bar(
     fig: Figure, classes: list[LqClass], *, has_no_data: bool, left: float, top: float
 ) -> float:
     """One block per class, highest on top, labelled in words; returns the bar's height."""
-    entries = [(c.colour, c.words, c.range_text) for c in reversed(classes)]
+    entries = [(c.colour, c.words, c.range_text, c.concentrated) for c in reversed(classes)]
     if has_no_data:
-        entries.append((NO_DATA_COLOUR, "geen gegevens", ""))
+        entries.append((NO_DATA_COLOUR, _("no data"), "", False))
     block_h = 0.042
     bar = fig.add_axes((left, top - block_h * len(entries), 0.028, block_h * len(entries)))
     bar.set_xlim(0, 1)
     bar.set_ylim(0, len(entries))
     bar.set_axis_off()
-    for k, (colour, words, bounds) in enumerate(entries):
+    for k, (colour, words, bounds, is_conc) in enumerate(entries):
         row = len(entries) - 1 - k
-        is_conc = words in ("geconcentreerd", "sterk geconcentreerd")
         bar.add_patch(
             Rectangle(
                 (0, row),
@@ -407,19 +409,19 @@ def _png_marker_key(
             edgecolor="#000000",
             linewidth=2.2,
             hatch="///",
-            label=f"geconcentreerde wijk (LQ ≥ {number_text(threshold)})",
+            label=_("concentrated wijk (LQ ≥ {t})").format(t=number_text(threshold)),
         ),
     ]
     if len(points):
         handles += [
-            _marker("o", 1, DOT_COLOUR, DOT_EDGE, "geplaatst huishouden, 1 persoon"),
-            _marker("o", 5, DOT_COLOUR, DOT_EDGE, "geplaatst huishouden, 5 personen"),
+            _marker("o", 1, DOT_COLOUR, DOT_EDGE, _placed_label(1)),
+            _marker("o", 5, DOT_COLOUR, DOT_EDGE, _placed_label(5)),
             _marker(
                 "D",
                 2,
                 CONCENTRATED_DOT,
                 CONCENTRATED_DOT_EDGE,
-                "geplaatst in geconcentreerde buurt/wijk",
+                _("placed in a concentrated buurt/wijk"),
             ),  # fmt: skip
         ]
     fig.legend(
@@ -437,13 +439,26 @@ def _png_marker_key(
         n = len(points)
         persons = int(points["persons"].sum())
         conc = int(points["area_concentrated"].sum())
-        notes = (
-            f"{n} huishoudens ({persons} personen) geplaatst, "
-            f"waarvan {conc} in een geconcentreerd gebied. "
-            "Plaatsingen worden per buurt beoordeeld; de kaart kleurt wijken. "
-            "Woningen zonder exact adres staan als groepje bij het midden van hun wijk."
+        notes = ngettext(
+            "{n} household ({persons}) placed, {conc} of them in a concentrated area.",
+            "{n} households ({persons}) placed, {conc} of them in a concentrated area.",
+            n,
+        ).format(
+            n=n,
+            persons=ngettext("{n} person", "{n} persons", persons).format(n=persons),
+            conc=conc,
+        )
+        notes += " " + _(
+            "Placements are judged per buurt; the map colours wijken. Dwellings without an "
+            "exact address stand as a small group near the middle of their wijk."
         )
         fig.text(left, top - 0.2, _wrap(notes, 52), fontsize=8.5, va="top", color="#222222")
+
+
+def _placed_label(persons: int) -> str:
+    return ngettext(
+        "placed household, {n} person", "placed household, {n} persons", persons
+    ).format(n=persons)
 
 
 def _marker(shape: str, persons: int, face: str, edge: str, label: str) -> Line2D:

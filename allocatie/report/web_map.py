@@ -53,6 +53,7 @@ from folium.utilities import JsCode
 
 from allocatie.areas.data import RD_NEW, WGS84
 from allocatie.areas.segregation import is_concentrated
+from allocatie.i18n import _, ngettext, number
 from allocatie.report.maps import (
     CONCENTRATED_DOT,
     CONCENTRATED_DOT_EDGE,
@@ -450,7 +451,7 @@ def _base_map(geometry: gpd.GeoSeries, *, height: int, tiles: str | None) -> fol
         fmap.default_js = [("leaflet", _CDN_JS)]
         fmap.default_css = [("leaflet_css", _CDN_CSS)]
     if tiles is not None:
-        folium.TileLayer(tiles, name="Achtergrondkaart (alleen met internet)", control=True).add_to(
+        folium.TileLayer(tiles, name=_("Background map (needs internet)"), control=True).add_to(
             fmap
         )
     return fmap
@@ -519,35 +520,42 @@ def _wijk_tooltip(
         digits = 2
         if np.isfinite(before) and before != after and f"{before:.2f}" == f"{after:.2f}":
             digits = 3  # show that the plan moves the LQ, however little
-        lines.append(f"LQ vóór → na dit plan: {_fmt_lq(before, digits)} → {_fmt_lq(after, digits)}")
+        lines.append(
+            _("LQ before → after this plan: {before} → {after}").format(
+                before=_fmt_lq(before, digits), after=_fmt_lq(after, digits)
+            )
+        )
     else:
-        lines.append(f"LQ: {_fmt_lq(before)}")
+        lines.append(_("LQ: {lq}").format(lq=_fmt_lq(before)))
     was = is_concentrated(before, threshold)
     will = is_concentrated(after, threshold)
     t = number_text(threshold)
+    # the messages hold their own <b> markup; the values are numbers
     if will and not was:
-        lines.append(f"<b>wordt geconcentreerd</b> door dit plan (LQ ≥ {t})")
+        lines.append(_("<b>becomes concentrated</b> by this plan (LQ ≥ {t})").format(t=t))
     elif was and np.isfinite(after) and not will:
-        lines.append(f"niet meer geconcentreerd na dit plan (was LQ ≥ {t})")
+        lines.append(_("no longer concentrated after this plan (was LQ ≥ {t})").format(t=t))
     elif was:
-        lines.append(f"<b>geconcentreerd</b> (LQ ≥ {t})")
+        lines.append(_("<b>concentrated</b> (LQ ≥ {t})").format(t=t))
     elif not np.isfinite(before):
-        lines.append("geen gegevens over de inwoners")
+        lines.append(_("no data on the residents"))
     if households:
-        word = "huishouden" if households == 1 else "huishoudens"
-        pword = "persoon" if persons == 1 else "personen"
-        lines.append(f"In dit plan: {households} {word}, {persons} {pword}")
+        placed = ngettext("{n} household", "{n} households", households).format(n=households)
+        people = ngettext("{n} person", "{n} persons", persons).format(n=persons)
+        lines.append(_("In this plan: {households}, {persons}").format(
+            households=placed, persons=people
+        ))  # fmt: skip
     else:
-        lines.append("In dit plan: geen plaatsingen")
+        lines.append(_("In this plan: no placements"))
     return "<br>".join(lines)
 
 
 def _wijk_group(features: dict[str, Any]) -> folium.FeatureGroup:
     """The switchable layer of wijk polygons: class fill, thick black outline if concentrated."""
-    group = folium.FeatureGroup(name="Wijken, kleur = LQ", control=True)
+    group = folium.FeatureGroup(name=_("Wijken, colour = LQ"), control=True)
     folium.GeoJson(
         features,
-        name="Wijken",
+        name=_("Wijken"),
         style_function=lambda f: {
             "fillColor": f["properties"]["fill"],
             "fillOpacity": 0.78,
@@ -601,7 +609,7 @@ def _label_rows(
 
 def _label_group(rows: list[dict[str, Any]], map_name: str) -> folium.FeatureGroup:
     """The switchable layer of wijk names."""
-    group = folium.FeatureGroup(name="Wijknamen", control=True)
+    group = folium.FeatureGroup(name=_("Wijk names"), control=True)
     group.add_child(_Labels(rows, map_name))
     return group
 
@@ -635,31 +643,29 @@ def _placement_popup(p: pd.Series, threshold: float) -> str:
     if "area_code" in p.index and isinstance(p["area_code"], str) and p["area_code"]:
         area += f" ({esc(p['area_code'])})"
     lq = _fmt_lq(p["area_lq"])
-    status = (
-        f"<b>geconcentreerd</b> (LQ ≥ {number_text(threshold)})"
-        if p["area_concentrated"]
-        else f"niet geconcentreerd (LQ &lt; {number_text(threshold)})"
-    )
+    t = number_text(threshold)
+    if p["area_concentrated"]:
+        status = _("<b>concentrated</b> (LQ ≥ {t})").format(t=t)
+    else:
+        status = esc(_("not concentrated (LQ < {t})").format(t=t))
     rows = [
-        ("Huishouden", esc(p["household_id"])),
-        ("Woning", esc(p["dwelling_id"])),
-        ("Personen", str(int(p["persons"]))),
-        ("Gebied", area),
-        ("LQ gebied", f"{lq}, {status}"),
+        (_("Household"), esc(p["household_id"])),
+        (_("Dwelling"), esc(p["dwelling_id"])),
+        (_("Persons"), str(int(p["persons"]))),
+        (_("Area"), area),
+        (_("LQ of the area"), f"{lq}, {status}"),
     ]
-    body = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
+    body = "".join(f"<tr><th>{esc(k)}</th><td>{v}</td></tr>" for k, v in rows)
     note = ""
     if "point_exact" in p.index and not p["point_exact"]:
-        note = (
-            '<div class="approx">Locatie bij benadering: adres onbekend, '
-            "stip bij het midden van de wijk.</div>"
-        )
+        approx = _("Approximate location: address unknown, dot near the middle of the wijk.")
+        note = f'<div class="approx">{esc(approx)}</div>'
     return f'<div class="allocatie-popup"><table>{body}</table>{note}</div>'
 
 
 def _placement_group(rows: list[dict[str, Any]]) -> folium.FeatureGroup:
     """The switchable layer of household markers."""
-    group = folium.FeatureGroup(name="Geplaatste huishoudens", control=True)
+    group = folium.FeatureGroup(name=_("Placed households"), control=True)
     group.add_child(_Placements(rows))
     return group
 
@@ -684,32 +690,38 @@ def _legend_html(
     if has_no_data:
         rows += (
             f'<tr><td><span class="swatch" style="background:{NO_DATA_COLOUR}"></span></td>'
-            "<td>geen gegevens</td><td></td></tr>"
+            "<td>" + esc(_("no data")) + "</td><td></td></tr>"
         )
     explanation = lq_explanation(indicator_label, gemeente_name, threshold)
+    summary = _("Colour of the wijk: location quotient (LQ) {when}").format(
+        when=column_words(column)
+    )
+    outline = _("thick black outline: concentrated wijk (LQ ≥ {t})").format(
+        t=number_text(threshold)
+    )
     parts = [
         "<details open>",
-        f"<summary>Kleur van de wijk: locatiequotiënt (LQ) {esc(column_words(column))}</summary>",
+        f"<summary>{esc(summary)}</summary>",
         f'<div class="explain">{esc(explanation)}</div>',
         f"<table>{rows}",
-        '<tr><td><span class="swatch conc"></span></td>'
-        "<td colspan=2>dikke zwarte rand: geconcentreerde wijk "
-        f"(LQ ≥ {esc(number_text(threshold))})</td></tr>",
+        f'<tr><td><span class="swatch conc"></span></td><td colspan=2>{esc(outline)}</td></tr>',
     ]
     if has_placements:
+        dot = _("placed household (larger = more persons)")
+        diamond = _("placed in a concentrated buurt or wijk")
         parts += [
             '<tr><td><span class="legend-dot" style="width:12px;height:12px"></span></td>'
-            "<td colspan=2>geplaatst huishouden (groter = meer personen)</td></tr>",
-            '<tr><td><span class="legend-dia"></span></td>'
-            "<td colspan=2>geplaatst in een geconcentreerde buurt of wijk</td></tr>",
+            f"<td colspan=2>{esc(dot)}</td></tr>",
+            f'<tr><td><span class="legend-dia"></span></td><td colspan=2>{esc(diamond)}</td></tr>',
         ]
     parts.append("</table>")
     if has_placements:
-        parts.append(
-            '<div class="note">Plaatsingen worden per buurt beoordeeld, de kaart kleurt wijken. '
-            "Woningen zonder exact adres staan als groepje bij het midden van hun wijk. "
-            "Klik op een stip voor details.</div>"
+        note = _(
+            "Placements are judged per buurt, the map colours wijken. Dwellings without an "
+            "exact address stand as a small group near the middle of their wijk. Click a dot "
+            "for details."
         )
+        parts.append(f'<div class="note">{esc(note)}</div>')
     parts.append("</details>")
     return "".join(parts)
 
@@ -720,4 +732,4 @@ def _to_wgs84(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _fmt_lq(value: float, digits: int = 2) -> str:
-    return "onbekend" if value is None or not np.isfinite(value) else f"{value:.{digits}f}"
+    return _("unknown") if value is None or not np.isfinite(value) else number(value, digits)

@@ -32,10 +32,24 @@ def test_json_matches_the_pysal_reference(gemeente, level):
     assert all(a["concentrated"] == (a["lq"] >= 1.5) for a in data["areas"])
 
 
-def test_table_names_the_concentrated_wijk_of_enschede():
+def test_table_names_the_concentrated_wijk_of_enschede_in_dutch():
     result = CliRunner().invoke(cli, ["areas", "--gemeente", "GM0153", "--level", "wijk"])
     assert result.exit_code == 0
-    assert "Enschede-Zuid" in result.output and "spatial_dissimilarity" in result.output
+    text = result.output
+    assert "Enschede-Zuid" in text and "ruimtelijke dissimilariteit" in text
+    assert "geconcentreerd" in text and "inwoners" in text and "1,55" in text  # Dutch decimals
+    assert "27.385" in text  # Dutch thousands: the residents of Wijk 00
+    for english in ("residents", "concentrated", "spatial", "level"):
+        assert english not in text
+
+
+def test_table_in_english_on_request():
+    result = CliRunner().invoke(
+        cli, ["areas", "--gemeente", "GM0153", "--level", "wijk", "--lang", "en"]
+    )
+    assert result.exit_code == 0
+    assert "spatial dissimilarity" in result.output and "1.55" in result.output
+    assert "concentrated" in result.output and "27,385" in result.output
 
 
 def test_map_option_writes_a_png(tmp_path):
@@ -48,4 +62,6 @@ def test_map_option_writes_a_png(tmp_path):
 def test_unknown_municipality_is_a_clear_error():
     result = CliRunner().invoke(cli, ["areas", "--gemeente", "GM9999"])
     assert result.exit_code == 2
+    assert "Geen cijfers op buurtniveau voor GM9999" in result.output
+    result = CliRunner().invoke(cli, ["areas", "--gemeente", "GM9999", "--lang", "en"])
     assert "No buurt statistics for GM9999" in result.output

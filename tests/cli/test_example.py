@@ -70,8 +70,8 @@ def test_refuses_to_overwrite_and_then_writes_nothing(tmp_path):
     mine.write_text("household_id,persons,linked_on\nreal-data,3,2025-01-06\n")
     result = invoke("example", "--out", str(out))
     assert result.exit_code == 2
-    assert f"{mine}: already exists" in result.output
-    assert "bestaat al" in result.output and "Nothing was written." in result.output
+    assert f"{mine}: bestaat al en wordt niet overschreven" in result.output
+    assert "Nothing was written." in result.output or "Er is niets geschreven" in result.output
     assert "Traceback" not in result.output
     assert mine.read_text().startswith("household_id,persons,linked_on\nreal-data")
     assert copied_files(out) == {"enschede-2019h2/households.csv"}
@@ -80,7 +80,9 @@ def test_refuses_to_overwrite_and_then_writes_nothing(tmp_path):
 
 def test_a_file_where_a_folder_must_go_is_refused(tmp_path):
     (tmp_path / "enschede-2019h2").write_text("not a folder")
-    result = invoke("example", "--out", str(tmp_path), "--name", "enschede-2019h2")
+    result = invoke(
+        "example", "--out", str(tmp_path), "--name", "enschede-2019h2", "--lang", "en"
+    )
     assert result.exit_code == 2
     assert "already exists" in result.output
     assert copied_files(tmp_path) == {"enschede-2019h2"}
@@ -101,7 +103,7 @@ def test_the_copied_example_runs_through_match(tmp_path):
         "match", "--scenario", str(examples / "enschede-2019h2"), "--out", str(out), "--no-maps"
     )
     assert result.exit_code == 0, result.output
-    assert "Housed 47 persons" in result.output
+    assert "47 personen gehuisvest" in result.output
     assert len(pd.read_csv(out / "plan.csv")) == 23
 
 

@@ -9,6 +9,7 @@ import pandas as pd
 from click.testing import CliRunner
 
 from allocatie.cli.main import cli
+from allocatie.report.columns import PLAN_HEADERS_NL
 from tests.paths import EXAMPLE, FIXTURES
 
 TINY = FIXTURES / "tiny"
@@ -41,7 +42,7 @@ def test_match_on_the_bundled_example_writes_plan_workbook_and_kpis(tmp_path):
     out = tmp_path / "out"
     result = invoke("match", "--scenario", str(EXAMPLE), "--out", str(out))
     assert result.exit_code == 0, result.output
-    assert "Housed 47 persons" in result.output
+    assert "47 personen gehuisvest" in result.output  # Dutch by default
     plan = pd.read_csv(out / "plan.csv")
     assert len(plan) == 23
     assert {"household_id", "dwelling_id", "spreading_area", "area_concentrated", "reason"} <= set(
@@ -58,8 +59,9 @@ def test_match_on_the_bundled_example_writes_plan_workbook_and_kpis(tmp_path):
     assert not any(note in report for note in notes)  # intake notes stay out of the report
     assert (out / "map.png").stat().st_size > 50_000
     workbook = pd.read_excel(out / "plan.xlsx", sheet_name=None)
-    assert set(workbook) == {"plan", "kpis", "supply_demand", "binding_settings", "legend"}
-    assert workbook["plan"]["household_id"].tolist() == plan["household_id"].tolist()
+    assert set(workbook) == {"plan", "kengetallen", "vraag_en_aanbod", "beleidsregels", "legenda"}
+    ids = workbook["plan"][PLAN_HEADERS_NL["household_id"]]
+    assert ids.tolist() == plan["household_id"].tolist()
 
 
 def test_same_input_gives_a_byte_identical_plan(tmp_path):

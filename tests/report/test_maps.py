@@ -239,7 +239,7 @@ def test_report_shows_no_other_household_data(example, rendered):
 def test_report_explains_the_colours_in_words(rendered):
     text = rendered["text"]
     assert "LQ = aandeel inwoners met een niet-westerse migratieachtergrond in de wijk" in text
-    assert "≥ 1.5 = geconcentreerd" in text
+    assert "≥ 1,5 = geconcentreerd" in text
     assert "Bron: CBS" in text
     assert "geplaatst in een geconcentreerde buurt of wijk" in text
     assert '<html lang="nl">' in text
@@ -318,14 +318,14 @@ def test_report_write_is_atomic(example, rendered, tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
 
 
-def test_tables_render_flags_as_ja_nee(example, tmp_path):
+def test_tables_render_flags_as_ja_nee_with_dutch_decimals(example, tmp_path):
     report = tmp_path / "report.html"
     table = pd.DataFrame({"wijk": ["A & B"], "geconcentreerd": [True], "lq": [1.23456]})
     html_report.write_report_html(
         report, title="t", summary_html="", map_=_map(example), tables={"Tabel": table}
     )
     text = report.read_text("utf-8")
-    assert "<td>ja</td>" in text and "<td>1.23</td>" in text and "A &amp; B" in text
+    assert "<td>ja</td>" in text and "<td>1,23</td>" in text and "A &amp; B" in text
 
 
 # --- PNG ----------------------------------------------------------------------
