@@ -35,7 +35,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from allocatie.ledger.store import Ledger
-from allocatie.web.security import BodyLimit, csrf_token, current_user, guard, headers
+from allocatie.web.security import BodyLimit, Throttle, csrf_token, current_user, guard, headers
 from allocatie.web.tables import WebSecret, ensure_tables
 
 __all__ = ["SESSION_KEY_ENV", "WebSettings", "create_app"]
@@ -148,6 +148,7 @@ def create_app(ledger: Ledger, settings: WebSettings | None = None) -> Starlette
     app.state.ledger = ledger
     app.state.settings = settings
     app.state.templates = view
+    app.state.throttle = Throttle()
     return app
 
 

@@ -142,6 +142,7 @@ class Stale:
     proposal_id: int
     reason: str
     confirmed: bool
+    exists: bool = True
 
 
 _lock = threading.Lock()
@@ -223,8 +224,9 @@ def stale_reason(ledger: Ledger, proposal_id: int) -> Stale | None:
     """Why a proposal can no longer be decided on, or ``None`` when it still can."""
     with ledger.transaction() as session:
         proposal = session.get(ProposalRecord, proposal_id)
-        if proposal is None:
-            return Stale(proposal_id, "dit voorstel bestaat niet", False)
+        made_here = session.get(WebProposal, proposal_id)
+        if proposal is None or made_here is None:
+            return Stale(proposal_id, "dit voorstel bestaat niet", False, exists=False)
         period = session.get_one(PeriodRecord, proposal.period_id)
         if period.status != "open":
             return Stale(proposal_id, "de periode is gesloten", False)

@@ -14,7 +14,6 @@ comes back, so every action works in a browser with JavaScript switched off.
 from __future__ import annotations
 
 import datetime as dt
-import threading
 import time
 from typing import Any
 
@@ -33,16 +32,11 @@ from allocatie.ledger.store import Ledger
 from allocatie.web import documents, meeting, screens
 from allocatie.web.app import page
 from allocatie.web.files import KINDS, MAX_FILE_BYTES, Upload, check_and_store
-from allocatie.web.security import checked_form, current_user, headers
+from allocatie.web.security import Throttle, checked_form, current_user, headers
 from allocatie.web.users import Role, User, authenticate
 from allocatie.web.why import why_not
 
 __all__ = ["routes"]
-
-#: Failed logins of one name before it must wait, and how long (seconds).
-MAX_FAILURES, LOCKOUT_SECONDS = 5, 60
-_failures: dict[str, tuple[int, float]] = {}
-_failures_lock = threading.Lock()
 
 
 def _ledger(request: Request) -> Ledger:
@@ -79,27 +73,16 @@ async def login_form(request: Request) -> Response:
     return page(request, "login.html", {"error": None})
 
 
-def _locked(username: str) -> bool:
-    with _failures_lock:
-        count, since = _failures.get(username, (0, 0.0))
-        if count >= MAX_FAILURES and time.monotonic() - since < LOCKOUT_SECONDS:
-            return True
-        if count >= MAX_FAILURES:
-            _failures.pop(username, None)
-        return False
-
-
-def _failed(username: str) -> None:
-    with _failures_lock:
-        count, _ = _failures.get(username, (0, 0.0))
-        _failures[username] = (count + 1, time.monotonic())
+def _throttle(request: Request) -> Throttle:
+    throttle: Throttle = request.app.state.throttle
+    return throttle
 
 
 async def login(request: Request) -> Response:
     form = await checked_form(request)
     username = str(form.get("username") or "").strip()[:100]
     password = str(form.get("password") or "")[:1000]
-    if _locked(username):
+    if _throttle(request).locked(username):
         return page(
             request,
             "login.html",
@@ -108,15 +91,14 @@ async def login(request: Request) -> Response:
         )
     user = await run_in_threadpool(authenticate, _ledger(request), username, password)
     if user is None:
-        _failed(username)
+        _throttle(request).failed(username)
         return page(
             request,
             "login.html",
             {"error": "Onbekende gebruikersnaam of verkeerd wachtwoord."},
             status=401,
         )
-    with _failures_lock:
-        _failures.pop(username, None)
+    _throttle(request).passed(username)
     request.session.clear()  # a new session: no token of the anonymous one lives on
     request.session["user"] = user.username
     return RedirectResponse("/", status_code=303)
@@ -338,7 +320,10 @@ def _offer_choices(plan: meeting.Working, user: User) -> list[dict[str, str]]:
 
 
 async def _plan(request: Request, pid: int) -> meeting.Working | meeting.Stale:
-    return await run_in_threadpool(meeting.working, _ledger(request), pid)
+    plan = await run_in_threadpool(meeting.working, _ledger(request), pid)
+    if isinstance(plan, meeting.Stale) and not plan.exists:
+        raise HTTPException(404)
+    return plan
 
 
 def _meeting_response(request: Request, context: dict[str, Any], status: int = 200) -> Response:

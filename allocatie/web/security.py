@@ -21,6 +21,8 @@ from __future__ import annotations
 import hmac
 import logging
 import secrets
+import threading
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -35,6 +37,7 @@ from allocatie.web.users import User, get_user
 __all__ = [
     "MAX_BODY_BYTES",
     "BodyLimit",
+    "Throttle",
     "checked_form",
     "csrf_token",
     "guard",
@@ -51,6 +54,38 @@ CSP = (
     "base-uri 'none'; object-src 'none'"
 )
 log = logging.getLogger("allocatie.web")
+
+
+class Throttle:
+    """Failed logins per user name; after ``limit`` of them the name waits ``seconds``.
+
+    Kept in the app's memory: it slows down guessing from one server, which is
+    what matters on a municipality's own machine; a proxy may add its own limit.
+    """
+
+    def __init__(self, limit: int = 5, seconds: float = 60.0) -> None:
+        self.limit, self.seconds = limit, seconds
+        self._failures: dict[str, tuple[int, float]] = {}
+        self._lock = threading.Lock()
+
+    def locked(self, name: str) -> bool:
+        with self._lock:
+            count, since = self._failures.get(name, (0, 0.0))
+            if count < self.limit:
+                return False
+            if time.monotonic() - since < self.seconds:
+                return True
+            del self._failures[name]
+            return False
+
+    def failed(self, name: str) -> None:
+        with self._lock:
+            count, _ = self._failures.get(name, (0, 0.0))
+            self._failures[name] = (count + 1, time.monotonic())
+
+    def passed(self, name: str) -> None:
+        with self._lock:
+            self._failures.pop(name, None)
 
 
 def csrf_token(request: Request) -> str:
