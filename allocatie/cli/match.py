@@ -317,20 +317,20 @@ def match(
 
     console = Console(stderr=False, soft_wrap=False)
     start = time.perf_counter()
-    try:
-        inputs = Inputs.from_scenario(
-            scenario,
-            households=households,
-            dwellings=dwellings,
-            policy=policy,
-            areas=areas,
-            amenities=amenities,
-            pins=pins,
-            refusals=refusals,
-        )
-    except InputError as error:
-        raise click.UsageError(" ".join(p.message for p in error.problems)) from None
-    with use_language(lang):
+    with use_language(lang):  # every message of the run, input problems included
+        try:
+            inputs = Inputs.from_scenario(
+                scenario,
+                households=households,
+                dwellings=dwellings,
+                policy=policy,
+                areas=areas,
+                amenities=amenities,
+                pins=pins,
+                refusals=refusals,
+            )
+        except InputError as error:
+            raise click.UsageError(" ".join(p.message for p in error.problems)) from None
         with user_errors(debug), parts_runner(workers, scheduler) as map_parts:
             when = date.date() if date else None
             outcome = run_match(inputs, date=when, method=solver, map_parts=map_parts, lang=lang)

@@ -341,7 +341,7 @@ def _summary_html(k: dict[str, Any], gemeente: str) -> str:
             lines.append(e(_("Policy: {text}.").format(text=setting_text(row))))
     lines.append(
         e(
-            _("Solved with: {method}, {status}, {seconds} s. Gemeente {gemeente}.").format(
+            _("Solved with: {method}, {status}, {seconds} s. Municipality {gemeente}.").format(
                 method=k["solve_method"],
                 status=kpi_value_text("solve_status", k["solve_status"]),
                 seconds=number(k["solve_seconds"], 3),

@@ -340,12 +340,53 @@ def _write_sheet(
         kind = kinds[column]
         wrap = kind == "text" and width >= _MAX_WIDTH
         per_column.append(formats["wrap"] if wrap else formats[kind])
-    per_row = {columns.index(c): [formats[k] for k in ks] for c, ks in table.row_kinds.items()}
-    values = [frame[c].astype(object).tolist() for c in columns]
-    for row, cells in enumerate(zip(*values), start=1):
-        for col, value in enumerate(cells):
-            cell_format = per_row[col][row - 1] if col in per_row else per_column[col]
-            _write_cell(sheet, row, col, value, cell_format)
+    writers = [
+        _column_writer(sheet, frame[c], table.row_kinds.get(c), per_column[i], formats)
+        for i, c in enumerate(columns)
+    ]
+    for index in range(len(frame)):
+        row = index + 1
+        for col, (write, values, cell_formats) in enumerate(writers):
+            value = values[index]
+            if value is not None:
+                write(row, col, value, cell_formats[index] if cell_formats else None)
+
+
+#: Kinds whose cells are numbers.
+_NUMERIC: frozenset[str] = frozenset({"integer", "decimal", "quotient", "score", "money", "share"})
+
+
+def _column_writer(
+    sheet: Any,
+    values: pd.Series,
+    row_kinds: list[Kind] | None,
+    cell_format: Any,
+    formats: dict[str, Any],
+) -> tuple[Callable[..., Any], list[Any], list[Any] | None]:
+    """How one column is written: the xlsxwriter call, its values (``None``: empty) and formats.
+
+    A numeric or text column is written with ``write_number``/``write_string``
+    directly, deciding the type once per column rather than once per cell (a
+    national plan has 200,000 cells); a mixed column (the KPI values) cell by cell.
+    """
+    cells = values.astype(object).where(values.notna(), None).tolist()
+    if row_kinds is not None:
+        return _write_cell_of(sheet), cells, [formats[k] for k in row_kinds]
+    every = [cell_format] * len(cells)
+    present = [v for v in cells if v is not None]
+    if all(isinstance(v, (int, float, np.integer, np.floating)) for v in present):
+        if not any(isinstance(v, (bool, np.bool_)) for v in present):
+            return sheet.write_number, cells, every
+    if all(isinstance(v, str) for v in present):
+        return sheet.write_string, cells, every
+    return _write_cell_of(sheet), cells, every
+
+
+def _write_cell_of(sheet: Any) -> Callable[[int, int, Any, Any], None]:
+    def write(row: int, col: int, value: Any, cell_format: Any) -> None:
+        _write_cell(sheet, row, col, value, cell_format)
+
+    return write
 
 
 def _shown_length(value: Any) -> int:

@@ -96,7 +96,7 @@ def test_every_problem_of_every_file_is_reported_and_nothing_written(tmp_path):
         "--dwellings", str(BAD / "dwellings_unknown_buurt.csv"),
         "--policy", str(TINY / "policy.toml"),
         "--pins", str(BAD / "pins_unknown_household.csv"),
-        "--out", str(out),
+        "--out", str(out), "--lang", "en",
     )  # fmt: skip
     assert result.exit_code == 2
     text = result.output
@@ -115,7 +115,7 @@ def test_cross_file_problems_pins_and_municipality(tmp_path):
         "--dwellings", str(TINY / "dwellings.csv"),
         "--policy", str(TINY / "policy.toml"),
         "--pins", str(BAD / "pins_breaking_rent_cap.csv"),
-        "--out", str(tmp_path / "out"),
+        "--out", str(tmp_path / "out"), "--lang", "en",
     )  # fmt: skip
     assert result.exit_code == 2
     assert "pins_breaking_rent_cap.csv, line 2: pinned pair breaks a rule" in result.output
@@ -124,7 +124,7 @@ def test_cross_file_problems_pins_and_municipality(tmp_path):
         "--households", str(TINY / "households.csv"),
         "--dwellings", str(BAD / "dwellings_outside_municipality.csv"),
         "--policy", str(TINY / "policy.toml"),
-        "--out", str(tmp_path / "out"),
+        "--out", str(tmp_path / "out"), "--lang", "en",
     )  # fmt: skip
     assert result.exit_code == 2
     assert "dwelling lies in GM0164, not in GM0153" in result.output
@@ -137,7 +137,7 @@ def test_missing_files_are_input_errors_not_tracebacks(tmp_path):
         "--households", str(tmp_path / "nope.csv"),
         "--dwellings", str(TINY / "dwellings.csv"),
         "--policy", str(tmp_path / "nope.toml"),
-        "--out", str(tmp_path / "out"),
+        "--out", str(tmp_path / "out"), "--lang", "en",
     )  # fmt: skip
     assert result.exit_code == 2
     assert "nope.csv" in result.output and "nope.toml" in result.output
