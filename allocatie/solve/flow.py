@@ -94,20 +94,31 @@ def _infeasible(problem: ProblemData, seconds: float) -> Result:
     )
 
 
-def solve_flow(problem: ProblemData) -> Result:
-    """Solve a network ``problem`` exactly with OR-Tools' min-cost flow.
+def folded_cost(problem: ProblemData) -> np.ndarray:
+    """Per pair, minus its tiers folded with :func:`tier_weights`: the flow's arc cost."""
+    w1, w2, w3 = tier_weights(problem)
+    return -(w1 * problem.pair_persons + w2 * problem.pair_outside + w3 * problem.pair_quality)
 
-    Pins are applied first: their households and dwellings leave the network
-    and the capacities they use are taken off their building and area.
+
+def flow_plan(problem: ProblemData, cost: np.ndarray) -> np.ndarray | None:
+    """The plan of least total pair ``cost`` in the network of ``problem``, pins kept.
+
+    The network's caps are the households' and dwellings' (one each), the
+    buildings' and the areas' household caps; a persons headroom is ignored
+    (callers decide whether it can bind). Pins are applied first: their
+    households and dwellings leave the network and the capacities they use are
+    taken off their building and area. Every pair may stay out, so only pins
+    that break a cap make the network infeasible (``None``).
+
+    One function for the exact flow (folded tier weights) and for the priced
+    flows of :mod:`allocatie.solve.priced` (the same weights plus a price per
+    person in some areas), so both solve exactly the same network.
 
     Raises
     ------
-    ValueError
-        When ``problem`` is not a network (see :func:`is_network`).
+    OverflowError
+        When ``cost`` exceeds OR-Tools' cost range.
     """
-    if not is_network(problem):
-        raise ValueError("this problem is not a network; use the CP-SAT model")
-    start = time.perf_counter()
     nh, nd, na = problem.n_households, problem.n_dwellings, problem.n_areas
     nc = problem.n_complexes
     pinned = problem.pair_pinned
@@ -125,23 +136,20 @@ def solve_flow(problem: ProblemData) -> Result:
     cx_used = np.bincount(cx[pin_d & (cx >= 0)], minlength=nc)
     cx_cap = np.full(nc, problem.complex_max if problem.complex_max >= 0 else big) - cx_used
     if (area_cap < 0).any() or (cx_cap < 0).any():
-        return _infeasible(problem, time.perf_counter() - start)
+        return None
 
     # node numbering: source, sink, households, dwellings, complexes, areas
     source, sink = 0, 1
     h0, d0 = 2, 2 + nh
     c0 = d0 + nd
     a0 = c0 + nc
-    w1, w2, w3 = tier_weights(problem)
-    cost = -(w1 * problem.pair_persons + w2 * problem.pair_outside + w3 * problem.pair_quality)
-
     households = np.arange(nh)
     dwellings = np.arange(nd)
     to_building = cx >= 0
     dwelling_head = np.where(to_building, c0 + cx, a0 + problem.dwelling_area)
     building_area = np.zeros(nc, dtype=np.int64)
     building_area[cx[to_building]] = problem.dwelling_area[to_building]
-    arc_groups = [
+    arc_groups: list[tuple[np.ndarray, np.ndarray, np.ndarray | int, np.ndarray | int]] = [
         (np.full(nh, source), h0 + households, (~pin_h).astype(np.int64), 0),
         (h0 + households, np.full(nh, sink), np.ones(nh, dtype=np.int64), 0),
         (
@@ -174,11 +182,33 @@ def solve_flow(problem: ProblemData) -> Result:
             "solve the independent parts separately (allocatie.solve.solve does)"
         )
     if status != flow.OPTIMAL:
-        return _infeasible(problem, time.perf_counter() - start)
-
+        return None
     first_pair_arc = 2 * nh
     pair_arcs = arcs[first_pair_arc : first_pair_arc + problem.n_pairs]
-    selected = (flow.flows(pair_arcs) > 0) | pinned
+    selected: np.ndarray = (flow.flows(pair_arcs) > 0) | pinned
+    return selected
+
+
+def solve_flow(problem: ProblemData) -> Result:
+    """Solve a network ``problem`` exactly with OR-Tools' min-cost flow.
+
+    The tiers are folded into one cost per pair (:func:`folded_cost`), and the
+    cheapest plan of :func:`flow_plan` is lexicographically optimal.
+
+    Raises
+    ------
+    ValueError
+        When ``problem`` is not a network (see :func:`is_network`).
+    OverflowError
+        When the folded weights exceed OR-Tools' cost range (one flow over a
+        whole country); the independent parts never do.
+    """
+    if not is_network(problem):
+        raise ValueError("this problem is not a network; use the CP-SAT model")
+    start = time.perf_counter()
+    selected = flow_plan(problem, folded_cost(problem))
+    if selected is None:
+        return _infeasible(problem, time.perf_counter() - start)
     return Result(
         selected=selected,
         objective=problem.tiers(selected),

@@ -9,6 +9,7 @@ from enum import StrEnum
 import numpy as np
 
 from allocatie.model.problem import ProblemData
+from allocatie.solve.bounds import gap
 
 
 class Status(StrEnum):
@@ -45,9 +46,18 @@ class Method(StrEnum):
     FLOW = "flow"
     #: The flow on the relaxation (persons headroom dropped) happened to respect the headroom.
     RELAXATION = "flow-relaxation"
+    #: A flow with a price per person on the areas whose headroom binds respected every
+    #: headroom and reached the Lagrangian bound (:mod:`allocatie.solve.priced`).
+    PRICED = "flow-priced"
     #: The flow with safe household caps reached the relaxation's bound.
     BOUNDS_MEET = "flow-bounds-meet"
-    #: The time limit stopped CP-SAT; the safe-caps flow plan was better and is kept.
+    #: HiGHS branch and bound, warm-started from the best priced or safe plan and
+    #: bounded by the best bound (:mod:`allocatie.solve.mip`).
+    MIP_BOUNDED = "mip-bounded"
+    #: HiGHS on its own (asked for, or a building spans areas).
+    MIP = "mip"
+    #: The time limits stopped HiGHS and CP-SAT; the best flow plan (priced or safe caps)
+    #: was better and is kept, unproven.
     SAFE_CAPS = "flow-safe-caps"
     #: CP-SAT on its own (asked for, or the part is not even a network without the headroom).
     CPSAT = "cpsat"
@@ -142,6 +152,11 @@ class Result:
         Wall-clock time of the solver proper (model building included).
     tier_status
         Status of each tier's optimisation, for the report.
+    bound
+        A lexicographic upper bound on the tiers (no plan beats it), when one is
+        known: the objective itself for a proven plan, the best relaxation,
+        Lagrangian or MIP bound for one that is not (see
+        :mod:`allocatie.solve.bounds`). :attr:`gap` measures the plan against it.
     """
 
     selected: np.ndarray
@@ -150,6 +165,17 @@ class Result:
     method: Methods
     solve_seconds: float
     tier_status: tuple[Status, ...] = ()
+    bound: tuple[int, int, int] | None = None
+
+    @property
+    def gap(self) -> tuple[int, int] | None:
+        """``(tier, amount)`` by which :attr:`bound` lies above the plan, ``None`` if it does not.
+
+        An unproven plan with a gap of ``(2, 1)`` may be one household outside
+        concentrated areas short of the optimum; ``None`` for a proven plan,
+        and for an unproven one without a bound.
+        """
+        return gap(self.objective, self.bound)
 
     def assignment(self, problem: ProblemData) -> np.ndarray:
         """Dwelling index per household, ``-1`` when the household waits."""

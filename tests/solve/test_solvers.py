@@ -1,4 +1,5 @@
-"""The solvers agree with a hand-checked optimum, with each other and with brute force."""
+"""The solvers (CP-SAT, HiGHS, flow, auto) agree with a hand-checked optimum, each other and
+brute force."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from allocatie.solve import Method, Status, solve
 from allocatie.solve.brute import MAX_PAIRS, solve_brute
 from allocatie.solve.cpsat import solve_cpsat
 from allocatie.solve.flow import is_network, solve_flow, tier_weights
+from allocatie.solve.mip import solve_mip
 from tests.solve.conftest import random_problem
 
 
@@ -44,11 +46,12 @@ def three_by_three(area_cap_b: int = -1, pin: tuple[int, int] | None = None) -> 
     )
 
 
-ALL_METHODS = ("cpsat", "flow", "brute")
+ALL_METHODS = ("cpsat", "mip", "flow", "brute")
 
 
 def run(problem: ProblemData, method: str):
-    return {"cpsat": solve_cpsat, "flow": solve_flow, "brute": solve_brute}[method](problem)
+    solver = {"cpsat": solve_cpsat, "mip": solve_mip, "flow": solve_flow, "brute": solve_brute}
+    return solver[method](problem)
 
 
 @pytest.mark.parametrize("method", ALL_METHODS)
@@ -78,7 +81,7 @@ def test_hand_checked_pin_is_respected(method):
     assert result.objective == (3, 1, 800)
 
 
-@pytest.mark.parametrize("method", ("cpsat", "flow", "brute"))
+@pytest.mark.parametrize("method", ALL_METHODS)
 def test_pins_that_break_a_cap_are_infeasible(method):
     problem = three_by_three(area_cap_b=0, pin=(2, 1))
     assert run(problem, method).status == Status.INFEASIBLE
@@ -92,16 +95,17 @@ def test_tier_weights_dominate_lower_tiers():
     assert w1 > m * w2 + m * 1000 * w3
 
 
-def test_auto_uses_flow_on_networks_and_cpsat_otherwise():
+def test_auto_uses_flow_on_networks_and_a_mip_otherwise():
     problem = three_by_three()
     assert solve(problem).method == {Method.FLOW: 1}
     # area B may take 2 more persons, but H2 (2 persons) and H1 (1) could both go there
     knapsack = three_by_three().replace(area_max_persons=np.array([-1, 2]))
     assert not is_network(knapsack)
-    assert solve(knapsack).method == {"cpsat-bounded": 1}
+    assert solve(knapsack).method == {"mip-bounded": 1}
     assert solve(knapsack).objective == (6, 1, 310)  # H1 no longer fits beside H2
-    plain = solve(knapsack, SolverSettings(method="cpsat"))
-    assert plain.method == {Method.CPSAT: 1} and plain.objective == (6, 1, 310)
+    for method, label in (("cpsat", Method.CPSAT), ("mip", Method.MIP)):
+        plain = solve(knapsack, SolverSettings(method=method))
+        assert plain.method == {label: 1} and plain.objective == (6, 1, 310)
     with pytest.raises(ValueError):
         solve_flow(knapsack)
 
@@ -114,12 +118,14 @@ def test_auto_uses_flow_on_networks_and_cpsat_otherwise():
     persons_cap=st.booleans(),
     pins=st.booleans(),
 )
-def test_cpsat_flow_and_brute_force_agree(seed, n_households, n_dwellings, persons_cap, pins):
+def test_cpsat_mip_flow_and_brute_force_agree(seed, n_households, n_dwellings, persons_cap, pins):
     rng = np.random.default_rng(seed)
     problem = random_problem(
         rng, n_households, n_dwellings, density=0.5, persons_cap=persons_cap, pins=pins
     )
     cpsat = solve_cpsat(problem)
+    mip = solve_mip(problem)
+    assert (mip.status, mip.objective) == (cpsat.status, cpsat.objective)
     if problem.n_pairs <= MAX_PAIRS:
         brute = solve_brute(problem)
         assert (cpsat.status, cpsat.objective) == (brute.status, brute.objective)
@@ -135,30 +141,31 @@ def test_plans_hold_every_invariant(seed, size):
     problem = random_problem(
         rng, size, size + 3, density=0.3, n_areas=max(size // 4, 1), persons_cap=True, pins=True
     )
-    result = solve_cpsat(problem)
-    if result.status == Status.INFEASIBLE:
-        return
-    assert problem.violations(result.selected) == []
-    assignment = result.assignment(problem)
-    placed = assignment[assignment >= 0]
-    assert len(placed) == len(set(placed.tolist()))  # each dwelling at most once
-    assert result.objective == problem.tiers(result.selected)
+    for result in (solve_cpsat(problem), solve_mip(problem), solve(problem)):
+        if result.status == Status.INFEASIBLE:
+            continue
+        assert problem.violations(result.selected) == []
+        assignment = result.assignment(problem)
+        placed = assignment[assignment >= 0]
+        assert len(placed) == len(set(placed.tolist()))  # each dwelling at most once
+        assert result.objective == problem.tiers(result.selected)
 
 
 @pytest.mark.parametrize("seed", range(3))
-def test_cpsat_and_flow_agree_on_city_half_year_sizes(seed):
+def test_cpsat_mip_and_flow_agree_on_city_half_year_sizes(seed):
     rng = np.random.default_rng(seed)
     problem = random_problem(rng, 120, 150, density=0.15, n_areas=30)
     assert is_network(problem)
-    cpsat, flow = solve_cpsat(problem), solve_flow(problem)
-    assert cpsat.status == flow.status == Status.OPTIMAL
-    assert cpsat.objective == flow.objective
-    assert problem.violations(flow.selected) == []
+    cpsat, mip, flow = solve_cpsat(problem), solve_mip(problem), solve_flow(problem)
+    assert cpsat.status == mip.status == flow.status == Status.OPTIMAL
+    assert cpsat.objective == mip.objective == flow.objective
+    assert problem.violations(flow.selected) == [] and problem.violations(mip.selected) == []
 
 
-def test_cpsat_is_deterministic_for_a_seed():
+@pytest.mark.parametrize("solver", [solve_cpsat, solve_mip])
+def test_cpsat_and_mip_are_deterministic_for_a_seed(solver):
     rng = np.random.default_rng(11)
     problem = random_problem(rng, 40, 40, density=0.4, n_areas=6, persons_cap=True)
-    first = solve_cpsat(problem, seed=3).selected
-    second = solve_cpsat(problem, seed=3).selected
+    first = solver(problem, seed=3).selected
+    second = solver(problem, seed=3).selected
     assert np.array_equal(first, second)
