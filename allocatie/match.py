@@ -8,16 +8,20 @@ re-running once per mistake.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any, cast
 
+import numpy as np
 import pandas as pd
 
 from allocatie.areas.data import Areas, load_areas
 from allocatie.areas.geo import amenity_distances, resolve_dwelling_areas
 from allocatie.areas.neighbourhood import plan_effect
+from allocatie.i18n import _
+from allocatie.inputs.columns import dutch_name
 from allocatie.inputs.errors import InputError, Problem
 from allocatie.inputs.io import read_table
 from allocatie.inputs.policy import Policy, SolverMethod, load_policy
@@ -78,8 +82,10 @@ class Inputs:
                         str(folder),
                         None,
                         None,
-                        f"both {found[0].name} and {found[1].name} are in this folder; "
-                        f"keep the one to plan with, or name it with --{option}",
+                        _(
+                            "both {first} and {second} are in this folder; keep the one to "
+                            "plan with, or name it with --{option}"
+                        ).format(first=found[0].name, second=found[1].name, option=option),
                     )
                 )
             elif found:
@@ -87,15 +93,18 @@ class Inputs:
         for option in ("households", "dwellings", "policy"):
             if option in paths:
                 continue
-            where = f" and not found in {folder}" if folder is not None else ""
-            message = f"no {option} file given{where}"
+            if folder is None:
+                message = _("no {option} file given").format(option=option)
+            else:
+                message = _("no {option} file given and not found in {folder}").format(
+                    option=option, folder=folder
+                )
             unread = _unreadable_variant(folder, option)
             if unread is not None:
-                message += (
-                    f"; {unread} is there, but {Path(unread).suffix} files are not read: "
-                    "open it in Excel and save it as .xlsx ('Excel-werkmap') or as "
-                    "'CSV UTF-8'"
-                )
+                message += "; " + _(
+                    "{file} is there, but {suffix} files are not read: open it in Excel and "
+                    "save it as .xlsx ('Excel-werkmap') or as 'CSV UTF-8'"
+                ).format(file=unread, suffix=Path(unread).suffix)
             problems.append(Problem(str(folder or "."), None, None, message))
         if problems:
             raise InputError(problems)
@@ -145,7 +154,75 @@ def _read(
     return frame
 
 
-def _unknown_codes(households: pd.DataFrame, areas: Areas, file: str) -> list[Problem]:
+def _header(frame: pd.DataFrame, column: str) -> str:
+    """A contract column as the user's file spells it (``buurtcode``), for messages.
+
+    A column the file does not have is named in the language of its header row.
+    """
+    headers: dict[str, str] = frame.attrs.get("headers", {})
+    if column in headers:
+        return headers[column]
+    return dutch_name(column) if frame.attrs.get("dutch_headers") else column
+
+
+def _gemeente_of(code: str, areas: Areas, policy: Policy | None) -> str | None:
+    """The municipality a (possibly wrong) area code points to, else the policy's."""
+    guess = f"GM{code[2:6]}"
+    if guess in areas.stats.index and areas.stats.loc[guess, "level"] == "gemeente":
+        return guess
+    return policy.municipality if policy is not None else None
+
+
+def _area_name(code: str, areas: Areas | None) -> str:
+    """``Enschede`` for GM0153; the code itself when the area data has no name."""
+    if areas is not None and code in areas.stats.index and "name" in areas.stats.columns:
+        return str(areas.stats.loc[code, "name"])
+    return code
+
+
+def _close_codes(code: str, level: str | None, gemeente: str | None, areas: Areas) -> str | None:
+    """ "BU01530606 (Wesselerbrink Noord-West)" for a code one digit off, else ``None``.
+
+    Only codes of the same municipality (and level) are compared: area codes
+    are all digits, so across the country almost any code is "close" to some
+    other, and a suggestion in another city would mislead.
+    """
+    stats = areas.stats
+    rows = stats[stats["gemeente_code"] == gemeente] if gemeente is not None else stats.iloc[:0]
+    if level is not None:
+        rows = rows[rows["level"] == level]
+    found = difflib.get_close_matches(code, rows.index.astype(str).tolist(), n=2, cutoff=0.85)
+    if not found:
+        return None
+    return _(" or ").join(f"{c} ({_area_name(c, areas)})" for c in found)
+
+
+def _where_to_look(level: str, gemeente: str | None, areas: Areas) -> str:
+    """What a valid code looks like, and the command that lists the municipality's codes."""
+    gemeente = gemeente or "GM0153"
+    stats = areas.stats
+    codes = stats.index[(stats["gemeente_code"] == gemeente) & (stats["level"] == level)]
+    digits = gemeente[2:]
+    example = str(codes[0]) if len(codes) else ("BU" + digits + "0101" if level == "buurt"
+                                                else "WK" + digits + "01")  # fmt: skip
+    if level == "buurt":
+        shape = _(
+            "a buurt code is BU + the 4 digits of the municipality + 4 digits, such as {code}"
+        )
+    else:
+        shape = _("a wijk code is WK + the 4 digits of the municipality + 2 digits, such as {code}")
+    command = _("`allocatie areas --gemeente {gemeente} --level {level}` lists those of {name}")
+    return (
+        shape.format(code=example)
+        + " ("
+        + command.format(gemeente=gemeente, level=level, name=_area_name(gemeente, areas))
+        + ")"
+    )
+
+
+def _unknown_codes(
+    households: pd.DataFrame, areas: Areas, file: str, policy: Policy | None = None
+) -> list[Problem]:
     """Preferred and excluded areas must be codes the area data knows."""
     known = set(areas.stats.index.astype(str))
     out = []
@@ -153,21 +230,128 @@ def _unknown_codes(households: pd.DataFrame, areas: Areas, file: str) -> list[Pr
         codes = households[column].explode().dropna()
         unknown = codes[~codes.astype(str).isin(known)]
         lines = households["source_line"].reindex(unknown.index)
-        out += [
-            Problem(file, int(line), column, f"unknown area code '{code}'")
-            for code, line in zip(unknown, lines)
-        ]
+        for code, line in zip(unknown.astype(str), lines):
+            level = {"BU": "buurt", "WK": "wijk"}.get(code[:2])
+            gemeente = _gemeente_of(code, areas, policy)
+            message = _("there is no area {code} in the area data").format(code=code)
+            close = _close_codes(code, level, gemeente, areas)
+            if close is not None:
+                message += "; " + _("did you mean {codes}?").format(codes=close)
+            message += "; " + _where_to_look(level or "buurt", gemeente, areas)
+            out.append(Problem(file, int(line), _header(households, column), message))
     return out
 
 
-def _outside_municipality(dwellings: pd.DataFrame, policy: Policy, file: str) -> list[Problem]:
+def _unknown_dwelling_codes(
+    dwellings: pd.DataFrame, areas: Areas, policy: Policy | None, file: str
+) -> tuple[list[Problem], np.ndarray]:
+    """Buurt and wijk codes the area data does not know, and the rows without such a code.
+
+    Checked here, before the geographic join, so that each message can say
+    what to write instead: a code one digit off, the command that lists the
+    municipality's codes, or the other ways to locate a dwelling. A code is
+    known as :func:`~allocatie.areas.geo.resolve_dwelling_areas` knows it (a
+    buurt of the statistics; a wijk of the statistics or of the polygons).
+    """
+    stats = areas.stats
+    level = stats["level"]
+    known = {
+        "buurt_code": set(stats.index[level.eq("buurt")].astype(str)),
+        "wijk_code": set(stats.index[level.eq("wijk")].astype(str)) | set(areas.wijken.index),
+    }
+    others = {
+        "buurt_code": _("or leave {column} empty and fill in {wijk_code}, or {lon} and {lat}"),
+        "wijk_code": _("or leave {column} empty and fill in {buurt_code}, or {lon} and {lat}"),
+    }
+    names = {c: _header(dwellings, c) for c in ("buurt_code", "wijk_code", "lon", "lat")}
+    problems: list[Problem] = []
+    good = np.ones(len(dwellings), dtype=bool)
+    for column, codes in known.items():
+        if column not in dwellings.columns:
+            continue
+        given = dwellings[column].astype("string")
+        bad = (given.notna() & ~given.isin(codes)).to_numpy()
+        good &= ~bad
+        kind = column.removesuffix("_code")
+        for code, line in zip(given[bad].astype(str), dwellings["source_line"][bad]):
+            gemeente = _gemeente_of(code, areas, policy)
+            if kind == "buurt":
+                message = _("there is no buurt {code} in the area data").format(code=code)
+            else:
+                message = _("there is no wijk {code} in the area data").format(code=code)
+            close = _close_codes(code, kind, gemeente, areas)
+            if close is not None:
+                message += "; " + _("did you mean {codes}?").format(codes=close)
+            message += "; " + _where_to_look(kind, gemeente, areas)
+            message += "; " + others[column].format(column=names[column], **names)
+            problems.append(Problem(file, int(line), names[column], message))
+    return problems, good
+
+
+def _locate_dwellings(
+    dwellings: pd.DataFrame, areas: Areas, policy: Policy | None, file: str
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Join the dwellings that parsed to their areas; every location problem of the file.
+
+    Runs on the rows without problems of their own even when other rows have
+    some, so that an unknown wijk or a dwelling in another municipality is
+    reported in the same round as a bad rent, not after it was fixed.
+    """
+    if not len(dwellings):
+        return dwellings, []
+    problems, good = _unknown_dwelling_codes(dwellings, areas, policy, file)
+    part = dwellings if good.all() else dwellings[good].reset_index(drop=True)
+    part.attrs = dict(dwellings.attrs)
+    resolved, found = resolve_dwelling_areas(part, areas, file)
+    resolved.attrs = dict(dwellings.attrs)
+    problems += [replace(p, column=_header(dwellings, p.column or "") or None) for p in found]
+    located = ~resolved["source_line"].isin({p.line for p in found}).to_numpy()
+    if policy is not None:
+        problems += _outside_municipality(resolved[located], policy, file, areas)
+    # a pin naming a dwelling left out here has its problem already: not "unknown" too
+    left_out = {p.line for p in problems}
+    ids = dwellings.loc[dwellings["source_line"].isin(left_out), "dwelling_id"].astype(str)
+    earlier = dwellings.attrs.get("ids_with_problems", {})
+    resolved.attrs["ids_with_problems"] = {
+        **earlier,
+        "dwelling_id": sorted({*earlier.get("dwelling_id", []), *ids}),
+    }
+    return resolved, problems
+
+
+def _outside_municipality(
+    dwellings: pd.DataFrame, policy: Policy, file: str, areas: Areas | None = None
+) -> list[Problem]:
+    """Dwellings in another municipality than the policy's, named by the cell that places them."""
     if policy.municipality is None:
         return []
-    outside = dwellings["gemeente_code"].astype(str) != policy.municipality
-    return [
-        Problem(file, int(line), None, f"dwelling lies in {gm}, not in {policy.municipality}")
-        for line, gm in zip(dwellings["source_line"][outside], dwellings["gemeente_code"][outside])
-    ]
+    outside = (dwellings["gemeente_code"].astype(str) != policy.municipality).to_numpy()
+    problems = []
+    from_point = dwellings.get("point_exact", pd.Series(False, index=dwellings.index))
+    for _index, row in dwellings[outside].iterrows():
+        gemeente = str(row["gemeente_code"])
+        where = {
+            "gemeente": gemeente,
+            "municipality": policy.municipality,
+            "name": _area_name(gemeente, areas),
+            "policy_name": _area_name(policy.municipality, areas),
+        }
+        if pd.isna(row.get("buurt_code")) and bool(from_point[_index]):
+            column = "lon"
+            message = _(
+                "this dwelling lies in {gemeente}, not in {municipality}: its coordinates are "
+                "in {name}, and the policy is for {policy_name}; remove this row, correct its "
+                "coordinates, or change municipality in the policy if that is the mistake"
+            ).format(**where)
+        else:
+            column = "buurt_code" if pd.notna(row.get("buurt_code")) else "wijk_code"
+            message = _(
+                "this dwelling lies in {gemeente}, not in {municipality}: {column} {code} is "
+                "in {name}, and the policy is for {policy_name}; remove this row, correct its "
+                "{column}, or change municipality in the policy if that is the mistake"
+            ).format(column=_header(dwellings, column), code=row[column], **where)
+        problems.append(Problem(file, int(row["source_line"]), _header(dwellings, column), message))
+    return problems
 
 
 def _date_outside_period(date: dt.date | None, policy: Policy, file: str) -> list[Problem]:
@@ -186,15 +370,35 @@ def _date_outside_period(date: dt.date | None, policy: Policy, file: str) -> lis
             where,
             None,
             "matching.date" if date is None else None,
-            f"the matching date {when} lies outside the period {policy.period.start} to "
-            f"{policy.period.end}; give the date of this month's meeting (YYYY-MM-DD), "
-            "or correct [period] start and end",
+            _(
+                "the matching date {date} lies outside the period {start} to {end}; give the "
+                "date of this month's meeting (YYYY-MM-DD), or correct [period] start and end"
+            ).format(date=when, start=policy.period.start, end=policy.period.end),
         )
     ]
 
 
-def prepare(inputs: Inputs, date: dt.date | None = None) -> tuple[Instance, Areas]:
-    """Read and check every input, then build the instance.
+@dataclass(frozen=True)
+class Checked:
+    """Every input of a run, read and checked against each other, before any building."""
+
+    policy: Policy
+    areas: Areas
+    households: pd.DataFrame
+    dwellings: pd.DataFrame
+    pins: pd.DataFrame | None
+    refusals: pd.DataFrame | None
+    amenities: pd.DataFrame | None
+
+
+def read_inputs(inputs: Inputs, date: dt.date | None = None, *, check_date: bool = True) -> Checked:
+    """Read and check every input in one round: each file, then the files together.
+
+    The checks across files (area codes against the area data, dwellings against
+    the policy's municipality, pins against both tables) run on the rows that
+    parsed, even when other rows of the same file have problems, so that the
+    coordinator gets every problem at once. ``check_date`` checks the matching
+    date against the policy's period (the ledger checks it against its own).
 
     Raises
     ------
@@ -229,26 +433,34 @@ def prepare(inputs: Inputs, date: dt.date | None = None) -> tuple[Instance, Area
             inputs.refusals, parse_pairs, problems, ("household_id", "dwelling_id"), "refusals"
         )
 
-    dwellings_ok = dwellings is not None and not any(
-        p.file == str(inputs.dwellings) for p in problems
-    )
-    if dwellings_ok and areas is not None:
-        dwellings, found = resolve_dwelling_areas(dwellings, areas, str(inputs.dwellings))
+    if dwellings is not None and areas is not None:
+        dwellings, found = _locate_dwellings(dwellings, areas, policy, str(inputs.dwellings))
         problems.extend(found)
-        if policy is not None and not found:
-            problems += _outside_municipality(dwellings, policy, str(inputs.dwellings))
     if households is not None and areas is not None:
-        problems += _unknown_codes(households, areas, str(inputs.households))
+        problems += _unknown_codes(households, areas, str(inputs.households), policy)
     if households is not None and dwellings is not None:
         for kind, table in (("pins", pins), ("refusals", refusals)):
             problems += index_pairs(table, households, dwellings, kind)[1]
-    if policy is not None:
+    if policy is not None and check_date:
         problems += _date_outside_period(date, policy, str(inputs.policy))
     if problems:
         raise InputError(problems)
     assert policy is not None and areas is not None
     assert households is not None and dwellings is not None
+    return Checked(policy, areas, households, dwellings, pins, refusals, amenities)
 
+
+def prepare(inputs: Inputs, date: dt.date | None = None) -> tuple[Instance, Areas]:
+    """Read and check every input (:func:`read_inputs`), then build the instance.
+
+    Raises
+    ------
+    InputError
+        With every problem of every file.
+    """
+    checked = read_inputs(inputs, date)
+    policy, areas, amenities = checked.policy, checked.areas, checked.amenities
+    households, dwellings = checked.households, checked.dwellings
     distances = None
     if amenities is not None and len(amenities):
         distances = amenity_distances(
@@ -259,8 +471,8 @@ def prepare(inputs: Inputs, date: dt.date | None = None) -> tuple[Instance, Area
         dwellings,
         policy,
         areas.stats,
-        pins=pins,
-        refusals=refusals,
+        pins=checked.pins,
+        refusals=checked.refusals,
         distances=distances,
         date=date,
     )
@@ -303,6 +515,7 @@ def run_match(
     plan = plan_table(instance, result, lang)
     figures = kpis(instance, result, plan)
     figures["areas_source"] = source
+    figures["affordability_source"] = instance.policy.affordability.source
     figures["amenities"] = "given" if inputs.amenities is not None else "not given"
     if not failed:
         figures["shortfall"] = diagnose(instance, result)

@@ -150,7 +150,7 @@ def test_a_matching_date_outside_the_period_is_one_clear_input_problem(tmp_path,
 
     out = tmp_path / "out"
     result = CliRunner().invoke(
-        cli, ["match", "--scenario", str(TINY), "--date", date, "--out", str(out)]
+        cli, ["match", "--scenario", str(TINY), "--date", date, "--out", str(out), "--lang", "en"]
     )
     assert result.exit_code == 2, result.output
     assert f"the matching date {date} lies outside the period 2019-07-01 to 2019-12-31" in (

@@ -30,6 +30,72 @@ AREA_COLUMNS = (
 )
 
 
+def judged_at_buurt(buurt: pd.Series, stats: pd.DataFrame, spreading: Spreading) -> pd.Series:
+    """The level rule: where a buurt is judged by its own statistics (else by its wijk's).
+
+    A buurt counts on its own when the policy's level is ``buurt``, the buurt is
+    known, and it has at least ``min_residents`` residents: below that, CBS's
+    rounding to 5 makes its shares noise, so its wijk is judged instead. Every
+    place that says whether an area is concentrated (matching, the ``areas``
+    command) uses this one rule.
+
+    Parameters
+    ----------
+    buurt
+        Buurt codes (NA where unknown).
+    stats
+        Area statistics indexed by code, with ``residents``.
+    spreading
+        The policy's spreading rule (``level``, ``min_residents``).
+
+    Returns
+    -------
+    pandas.Series
+        Boolean, same index as ``buurt``.
+    """
+    residents = buurt.map(stats["residents"].astype(float)).astype(float)
+    return (
+        (spreading.level == "buurt")
+        & buurt.notna()
+        & (residents >= spreading.min_residents).fillna(False)
+    )
+
+
+def judged_areas(codes: pd.Series, stats: pd.DataFrame, spreading: Spreading) -> pd.DataFrame:
+    """How matching judges each area of a table: the area it counts in, its LQ, concentrated.
+
+    The ``areas`` command lists every buurt with its own location quotient;
+    whether a buurt is *concentrated* must still be decided as matching decides
+    it, or the table would call an 80-resident buurt concentrated that matching
+    judges at wijk level. So each code is treated as the location of a dwelling
+    and passed through :func:`dwelling_areas`.
+
+    Parameters
+    ----------
+    codes
+        Buurt or wijk codes present in ``stats``.
+    stats, spreading
+        As for :func:`dwelling_areas`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per code (same index as ``codes``) with :data:`AREA_COLUMNS`.
+    """
+    rows = stats.reindex(codes.astype(str).to_numpy())
+    is_buurt = rows["level"].eq("buurt").to_numpy()
+    own = rows.index.to_numpy(dtype=object)
+    located = pd.DataFrame(
+        {
+            "buurt_code": pd.array(np.where(is_buurt, own, None), dtype="string"),
+            "wijk_code": pd.array(np.where(is_buurt, rows["wijk_code"], own), dtype="string"),
+            "gemeente_code": pd.array(rows["gemeente_code"].to_numpy(), dtype="string"),
+        },
+        index=codes.index,
+    )
+    return dwelling_areas(located, stats, spreading)
+
+
 def dwelling_areas(
     dwellings: pd.DataFrame, stats: pd.DataFrame, spreading: Spreading
 ) -> pd.DataFrame:
@@ -58,12 +124,7 @@ def dwelling_areas(
     group = stats[indicator].astype(float)
 
     buurt = dwellings["buurt_code"].astype("string")
-    buurt_residents = buurt.map(residents).astype(float)
-    use_buurt = (
-        (spreading.level == "buurt")
-        & buurt.notna()
-        & (buurt_residents >= spreading.min_residents).fillna(False)
-    )
+    use_buurt = judged_at_buurt(buurt, stats, spreading)
     code = buurt.where(use_buurt, dwellings["wijk_code"].astype("string"))
 
     area_res = code.map(residents).astype(float).to_numpy()

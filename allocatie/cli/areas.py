@@ -41,6 +41,10 @@ _EXISTING = click.Path(dir_okay=False, path_type=Path)
     help="Count column of the area data used as the spreading indicator.",
 )
 @click.option("--threshold", type=float, default=1.5, show_default=True, help="LQ threshold.")
+@click.option(
+    "--min-residents", type=int, default=100, show_default=True,
+    help="Buurten with fewer residents are judged by their wijk, as in matching.",
+)  # fmt: skip
 @click.option("--areas", "areas_file", type=_EXISTING, default=None, help="Your own area file.")
 @click.option(
     "--map", "map_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -57,6 +61,7 @@ def areas(
     fmt: str,
     indicator: str,
     threshold: float,
+    min_residents: int,
     areas_file: Path | None,
     map_file: Path | None,
     lang: str,
@@ -71,7 +76,7 @@ def areas(
     Example: allocatie areas --gemeente GM0153 --level wijk --format json
     """
     with use_language(lang):
-        _areas(gemeente, level, fmt, indicator, threshold, areas_file, map_file)
+        _areas(gemeente, level, fmt, indicator, threshold, areas_file, map_file, min_residents)
 
 
 def _areas(
@@ -82,14 +87,17 @@ def _areas(
     threshold: float,
     areas_file: Path | None,
     map_file: Path | None,
+    min_residents: int = 100,
 ) -> None:
     """The body of :func:`areas`, inside the chosen language."""
     import json
 
     import pandas as pd
 
+    from allocatie.areas.concentration import judged_areas
     from allocatie.areas.data import load_areas
     from allocatie.areas.neighbourhood import before_after
+    from allocatie.inputs.policy import Spreading
 
     try:
         data = load_areas(areas_file)
@@ -100,6 +108,10 @@ def _areas(
             )
         empty = pd.Series(dtype=int)
         indices, table = before_after(data, gemeente, level, indicator, threshold, empty, empty)
+        # concentrated as matching judges it: small buurten by their wijk (one rule for both)
+        rule = Spreading(indicator=indicator, lq_threshold=threshold, level=level,  # type: ignore[arg-type]
+                         min_residents=min_residents)  # fmt: skip
+        judged = judged_areas(table["code"], data.stats, rule)
     except InputError as error:
         click.echo(error.render(), err=True)
         sys.exit(EXIT_INPUT)
@@ -113,6 +125,9 @@ def _areas(
         sys.exit(EXIT_INPUT)
     table = table.rename(columns={"share_before": "share", "lq_before": "lq",
                                   "concentrated_before": "concentrated"})  # fmt: skip
+    table["concentrated"] = judged["concentrated"].to_numpy(dtype=bool)
+    table["judged_at"] = judged["area_code"].to_numpy(dtype=object)
+    table["judged_lq"] = judged["lq"].round(3).to_numpy()
     columns = ["code", "name", "residents", "share", "lq", "concentrated"]
     name = data.stats.loc[gemeente, "name"] if gemeente in data.stats.index else gemeente
     if fmt == "json":
@@ -124,12 +139,19 @@ def _areas(
             "lq_threshold": threshold,
             "source": data.source,
             **indices["before"],
-            "areas": table[columns].to_dict(orient="records"),
+            "min_residents": min_residents,
+            "areas": table[[*columns, "judged_at", "judged_lq"]].to_dict(orient="records"),
         }
         click.echo(json.dumps(result, indent=2, ensure_ascii=False, default=str))
     else:
         _print_table(str(name), gemeente, level, indicator, indices["before"], table[columns],
                      data.source)  # fmt: skip
+        by_wijk = table[table["judged_at"] != table["code"]]
+        if len(by_wijk):
+            shown = ", ".join(f"{c} ({w}, LQ {number(q, 2)})" for c, w, q in zip(
+                by_wijk["code"], by_wijk["judged_at"], by_wijk["judged_lq"]))  # fmt: skip
+            click.echo(_("Judged by their wijk, as in matching (fewer than {n} residents): "
+                         "{areas}").format(n=min_residents, areas=shown))  # fmt: skip
     if map_file is not None:
         from allocatie.report.maps import PLACEMENT_COLUMNS, indicator_label, wijk_layer
         from allocatie.report.static_map import write_png_map

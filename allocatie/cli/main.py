@@ -30,6 +30,7 @@ from allocatie.cli.month import month
 from allocatie.cli.period import period
 from allocatie.cli.scenario import scenario
 from allocatie.cli.serve import serve
+from allocatie.cli.template import template
 from allocatie.cli.users import users
 
 __all__ = ["cli", "main"]
@@ -56,6 +57,7 @@ for _command in (match, scenario, areas, amenities, bench, example, period, mont
     cli.add_command(_command)
 for _command in (serve, users):  # the web app
     cli.add_command(_command)
+cli.add_command(template)  # the input workbook to fill in
 
 
 def _interrupt(signum: int, frame: object) -> None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from allocatie.i18n import _, ngettext
+
 
 @dataclass(frozen=True, order=True)
 class Problem:
@@ -39,11 +41,12 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
+        """``file, line 3, column 'persons': message``, in the current language."""
         where = self.file
         if self.line is not None:
-            where += f", line {self.line}"
+            where += _(", line {line}").format(line=self.line)
         if self.column is not None:
-            where += f", column '{self.column}'"
+            where += _(", column '{column}'").format(column=self.column)
         return f"{where}: {self.message}"
 
 
@@ -62,6 +65,9 @@ class InputError(Exception):
         super().__init__(self.render())
 
     def render(self) -> str:
+        """Every problem, one a line, under a count, in the current language."""
         n = len(self.problems)
-        head = f"{n} problem{'s' if n != 1 else ''} found in the input:"
+        head = ngettext(
+            "{n} problem found in the input:", "{n} problems found in the input:", n
+        ).format(n=n)
         return "\n".join([head, *(f"  - {p}" for p in self.problems)])

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from allocatie.i18n import _
 from allocatie.inputs.errors import InputError, Problem
 from allocatie.inputs.table import SOURCE_LINE, RawTable, build_table, decimal_evidence, fail
 from allocatie.inputs.workbook import read_workbook
@@ -39,11 +40,14 @@ _DELIMITERS = (";", "\t", ",")  # order breaks ties: Dutch Excel first
 _DELIMITER_NAMES = {";": "semicolons", "\t": "tabs", ",": "commas"}
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 _SEP_LINE = re.compile(r"sep=(.)", re.IGNORECASE)
-_SAVE_AS_UTF8 = (
-    "in Excel choose File > Save As and pick 'CSV UTF-8 (comma delimited) "
-    "(*.csv)' ('CSV UTF-8 (door komma's gescheiden)'), or save the workbook "
-    "as .xlsx"
-)
+
+
+def _save_as_utf8() -> str:
+    return _(
+        "in Excel choose File > Save As and pick 'CSV UTF-8 (comma delimited) "
+        "(*.csv)' ('CSV UTF-8 (door komma's gescheiden)'), or save the workbook "
+        "as .xlsx"
+    )
 
 
 def read_table(
@@ -89,23 +93,33 @@ def read_table(
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".xls":
-        fail(name, "this is an old Excel 97-2003 workbook (.xls); " + _SAVE_AS_UTF8)
-    if suffix == ".ods":
-        fail(name, "OpenDocument spreadsheets (.ods) are not supported; save as .xlsx")
-    if suffix not in TEXT_SUFFIXES + EXCEL_SUFFIXES:
-        shown = suffix or "no extension"
         fail(
             name,
-            f"cannot read a file with {shown}; give a .csv, .txt, .tsv or .xlsx file",
+            _("this is an old Excel 97-2003 workbook (.xls); {fix}").format(fix=_save_as_utf8()),
+        )
+    if suffix == ".ods":
+        fail(name, _("OpenDocument spreadsheets (.ods) are not supported; save as .xlsx"))
+    if suffix not in TEXT_SUFFIXES + EXCEL_SUFFIXES:
+        shown = suffix or _("no extension")
+        fail(
+            name,
+            _("cannot read a file with {suffix}; give a .csv, .txt, .tsv or .xlsx file").format(
+                suffix=shown
+            ),
         )
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        fail(name, "file not found; check the name and the folder")
+        fail(name, _("file not found; check the name and the folder"))
     except IsADirectoryError:
-        fail(name, "this is a folder, not a file")
+        fail(name, _("this is a folder, not a file"))
     except OSError as exc:
-        fail(name, f"the file cannot be opened ({exc.strerror or 'unknown reason'})")
+        fail(
+            name,
+            _("the file cannot be opened ({reason})").format(
+                reason=exc.strerror or _("unknown reason")
+            ),
+        )
     if suffix in EXCEL_SUFFIXES:
         return read_workbook(data, name, tuple(required))
     return _read_text(data, name)
@@ -121,7 +135,7 @@ def _read_text(data: bytes, name: str) -> RawTable:
     lines = _NEWLINE.split(text)
     first = next((i for i, line in enumerate(lines) if _has_content(line)), None)
     if first is None:
-        fail(name, "the file is empty; the first line must hold the column names")
+        fail(name, _("the file is empty; the first line must hold the column names"))
     sep_line = _SEP_LINE.fullmatch(lines[first].strip())
     if sep_line:  # Excel's "sep=;" hint line, written by some exporters
         delimiter = sep_line.group(1)
@@ -157,7 +171,7 @@ def _read_text(data: bytes, name: str) -> RawTable:
         message = _csv_error_message(str(exc))
         raise InputError([Problem(name, previous_end + 1, None, message)]) from None
     if header is None:  # only a sep= line
-        fail(name, "the file is empty; the first line must hold the column names")
+        fail(name, _("the file is empty; the first line must hold the column names"))
     table = build_table(name, header, rows, column_label=_text_column_label)
     return RawTable(
         file=name,
@@ -177,14 +191,17 @@ def _has_content(line: str) -> bool:
 def _decode(data: bytes, name: str) -> str:
     """Return the text of a UTF-8 file or raise a problem saying how to fix it."""
     if not data.strip():
-        fail(name, "the file is empty; the first line must hold the column names")
+        fail(name, _("the file is empty; the first line must hold the column names"))
     if data.startswith(b"PK\x03\x04"):
-        fail(name, "this is an Excel workbook with a text-file name; rename it to .xlsx")
+        fail(name, _("this is an Excel workbook with a text-file name; rename it to .xlsx"))
     if data.startswith(b"\xd0\xcf\x11\xe0"):
-        fail(name, "this is an old Excel 97-2003 workbook; " + _SAVE_AS_UTF8)
+        fail(name, _("this is an old Excel 97-2003 workbook; {fix}").format(fix=_save_as_utf8()))
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        fail(name, "the file is saved as 'Unicode text' (UTF-16); " + _SAVE_AS_UTF8)
-    not_text = "this does not look like a table of text; " + _SAVE_AS_UTF8
+        fail(
+            name,
+            _("the file is saved as 'Unicode text' (UTF-16); {fix}").format(fix=_save_as_utf8()),
+        )
+    not_text = _("this does not look like a table of text; {fix}").format(fix=_save_as_utf8())
     if b"\x00" in data:
         fail(name, not_text)
     try:
@@ -200,9 +217,11 @@ def _decode(data: bytes, name: str) -> str:
                     name,
                     line,
                     None,
-                    "the file is not saved as UTF-8 (this line has the first "
-                    "character that cannot be read, often an accented letter "
-                    "or the euro sign); " + _SAVE_AS_UTF8,
+                    _(
+                        "the file is not saved as UTF-8 (this line has the first "
+                        "character that cannot be read, often an accented letter "
+                        "or the euro sign); {fix}"
+                    ).format(fix=_save_as_utf8()),
                 )
             ]
         ) from None
@@ -245,22 +264,22 @@ def _sniff_delimiter(header: str) -> str:
 def _csv_error_message(detail: str) -> str:
     """Explain a :class:`csv.Error` in terms of what the user can fix."""
     if "unexpected end of data" in detail:
-        return (
+        return _(
             'a quote (") opened on this line is never closed, so the rest of '
             "the file cannot be read; close the quote or remove it"
         )
     if "expected after" in detail:
-        return (
+        return _(
             'a value on this line has text after its closing quote ("); put the '
-            'whole value in quotes and write a quote inside it as "" '
-        ).rstrip()
+            'whole value in quotes and write a quote inside it as ""'
+        )
     if "field larger than field limit" in detail:
-        return 'a value on this line is far too long; is a quote (") left open?'
-    return f"this line cannot be read as a table row ({detail})"
+        return _('a value on this line is far too long; is a quote (") left open?')
+    return _("this line cannot be read as a table row ({detail})").format(detail=detail)
 
 
 def _text_column_label(position: int) -> str:
-    return f"column {position + 1} (counting from the left)"
+    return _("column {number} (counting from the left)").format(number=position + 1)
 
 
 def _uses_decimal_comma(frame: pd.DataFrame, delimiter: str) -> bool:

@@ -3,19 +3,40 @@
 A municipality's choices (quota, spreading rule, rent caps, weights) live in a
 file the coordinator can read and the council can audit, not in code. Each
 section is a frozen dataclass that validates itself, so a bad value is reported
-with the TOML key it came from, together with every other bad value.
+with the TOML key it came from, and its line, together with every other bad
+value.
+
+The rent caps change every year, so a policy that names none gets those of the
+year its period starts in, from the bundled table
+(:mod:`allocatie.inputs.rent_caps`), and :attr:`Affordability.source` says which
+year's they are, for the report to repeat.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import typing
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from allocatie.inputs.errors import InputError
-from allocatie.inputs.settings import Pattern, Range, Table, check, read, read_toml, reject
+from allocatie.i18n import _
+from allocatie.inputs.errors import InputError, Problem
+from allocatie.inputs.rent_caps import bundled_caps, caps_of_year
+from allocatie.inputs.settings import (
+    DERIVED,
+    Pattern,
+    Range,
+    Read,
+    Table,
+    check,
+    locate,
+    read,
+    read_toml,
+    read_toml_text,
+    reject,
+)
 
 __all__ = [
     "MUNICIPALITY_CODE",
@@ -31,20 +52,36 @@ __all__ = [
     "Weights",
     "load_policy",
     "policy_from_dict",
+    "read_policy",
     "read_toml",
 ]
 
 #: How a plan is solved (see :mod:`allocatie.solve`).
-SolverMethod = Literal["auto", "cpsat", "flow"]
+SolverMethod = Literal["auto", "cpsat", "flow", "mip"]
 SOLVER_METHODS: tuple[str, ...] = typing.get_args(SolverMethod)
 
 #: A CBS municipality code; shared with the scenario files' ``[scenario] municipality``.
-MUNICIPALITY_CODE = Pattern(r"GM\d{4}", "a CBS code like GM0153")
+MUNICIPALITY_CODE = Pattern(r"GM\d{4}", lambda: _("a CBS code like GM0153"))
 
 _AT_LEAST_0 = Range(low=0)
-_CAP = Range(low=0, message="must be 0 or more (leave it out for no cap)")
-_WEIGHT = Range(low=0, message="weights must be 0 or more")
-_RENT_CAP = Range(low=0, above=True, message="a rent cap must be above 0 EUR/month")
+_CAP = Range(low=0, message=lambda: _("must be 0 or more (leave it out for no cap)"))
+_WEIGHT = Range(low=0, message=lambda: _("weights must be 0 or more"))
+_RENT_CAP = Range(low=0, above=True, message=lambda: _("a rent cap must be above 0 EUR/month"))
+# The rules below carry their messages as functions, to be said in the language of the
+# moment. They are named here, not written inside the annotations: an annotation is
+# evaluated later with the class as its globals, where ``_`` is not defined.
+_QUOTA = Range(low=0, message=lambda: _("the taakstelling cannot be negative"))
+_PERSONS = Range(low=0, message=lambda: _("must be 0 or more persons"))
+_DAYS = Range(low=0, message=lambda: _("must be 0 or more days"))
+_THRESHOLD = Range(
+    low=0, above=True, message=lambda: _("must be greater than 0 (the default is 1.5)")
+)
+_PLACED = Table(
+    some_positive=False,
+    example=lambda: _("a table of area code = households, like BU01530606 = 2"),
+)
+_METRES = Range(low=0, above=True, message=lambda: _("must be above 0 metres"))
+_SECONDS = Range(low=0, above=True, message=lambda: _("must be above 0 seconds"))
 
 
 @dataclass(frozen=True)
@@ -59,14 +96,15 @@ class Period:
 
     start: dt.date = dt.date(2019, 7, 1)
     end: dt.date = dt.date(2019, 12, 31)
-    quota_persons: Annotated[int, Range(low=0, message="the taakstelling cannot be negative")] = 0
+    quota_persons: Annotated[int, _QUOTA] = 0
     backlog_persons: int = 0
-    housed_so_far: Annotated[int, Range(low=0, message="must be 0 or more persons")] = 0
+    housed_so_far: Annotated[int, _PERSONS] = 0
 
     def __post_init__(self) -> None:
         check(self)
         if self.end < self.start:
-            reject(self, "end", f"period ends ({self.end}) before it starts ({self.start})")
+            message = _("period ends ({end}) before it starts ({start})")
+            reject(self, "end", message.format(end=self.end, start=self.start))
 
     @property
     def target_persons(self) -> int:
@@ -85,7 +123,7 @@ class Matching:
     """
 
     date: dt.date | None = None
-    window_days: Annotated[int, Range(low=0, message="must be 0 or more days")] = 31
+    window_days: Annotated[int, _DAYS] = 31
 
     def __post_init__(self) -> None:
         check(self)
@@ -113,20 +151,13 @@ class Spreading:
     """
 
     indicator: str = "migration_non_western"
-    lq_threshold: Annotated[
-        float, Range(low=0, above=True, message="must be greater than 0 (the default is 1.5)")
-    ] = 1.5
+    lq_threshold: Annotated[float, _THRESHOLD] = 1.5
     level: Literal["buurt", "wijk"] = "buurt"
     min_residents: Annotated[int, _AT_LEAST_0] = 100
     max_households_per_area: Annotated[int | None, _CAP] = None
     max_per_complex: Annotated[int | None, _CAP] = None
     projected_composition: bool = True
-    placed_this_period: Annotated[
-        dict[str, int],
-        Table(
-            some_positive=False, example="a table of area code = households, like BU01530606 = 2"
-        ),
-    ] = field(default_factory=dict)
+    placed_this_period: Annotated[dict[str, int], _PLACED] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         check(self)
@@ -140,13 +171,31 @@ class Affordability:
 
     ``cap_low`` applies to households of one or two persons, ``cap_high`` to
     three or more (persons including expected reunification).
+
+    ``source`` says where the caps came from, so that a report can state it:
+    ``"policy file"`` when the policy sets them, ``"passend toewijzen 2025
+    (bundled; <where the figures were read>)"`` when they were taken from the
+    bundled table for the year the period starts in (``year`` is then that
+    year, else ``None``). Neither is read from a file. The defaults, for
+    policies built in code, are the caps of 2019.
     """
 
     cap_low: Annotated[float, _RENT_CAP] = 607.46
     cap_high: Annotated[float, _RENT_CAP] = 651.03
+    source: Annotated[str, DERIVED] = "passend toewijzen 2019 (allocatie's default)"
+    year: Annotated[int | None, DERIVED] = 2019
 
     def __post_init__(self) -> None:
         check(self)
+
+    @classmethod
+    def of_year(cls, year: int) -> Affordability | None:
+        """The bundled caps of ``year`` with their source, or ``None`` when not bundled."""
+        caps = caps_of_year(year)
+        if caps is None:
+            return None
+        source = f"passend toewijzen {year} (bundled; {caps.source})"
+        return cls(cap_low=caps.cap_low, cap_high=caps.cap_high, source=source, year=year)
 
 
 @dataclass(frozen=True)
@@ -173,9 +222,7 @@ class Weights:
     wishes: Annotated[float, _WEIGHT] = 1.0
     fit: Annotated[float, _WEIGHT] = 1.0
     waiting: Annotated[float, _WEIGHT] = 1.0
-    interest_radius_m: Annotated[
-        float, Range(low=0, above=True, message="must be above 0 metres")
-    ] = 1500.0
+    interest_radius_m: Annotated[float, _METRES] = 1500.0
 
     def __post_init__(self) -> None:
         check(self)
@@ -193,9 +240,7 @@ class SolverSettings:
 
     method: SolverMethod = "auto"
     seed: int = 0
-    time_limit_seconds: Annotated[
-        float, Range(low=0, above=True, message="must be above 0 seconds")
-    ] = 30.0
+    time_limit_seconds: Annotated[float, _SECONDS] = 30.0
 
     def __post_init__(self) -> None:
         check(self)
@@ -230,15 +275,76 @@ class Policy:
         return convert(asdict(self))
 
 
+_CAP_KEYS = ("cap_low", "cap_high")
+
+
+def read_policy(data: Any, where: str, file: str) -> Read[Policy | None]:
+    """Parsed TOML as a :class:`Policy`, or every problem, with the caps of the year.
+
+    Like :func:`allocatie.inputs.settings.read`, and then: when the
+    ``[affordability]`` section names neither cap, the bundled caps of the
+    year the period starts in are used (and named in
+    :attr:`Affordability.source`); when it names both, they are the policy
+    file's. One cap without the other is a problem, since mixing a year's cap
+    with one of the user's would be a guess. A year without bundled caps is a
+    problem naming the keys to set.
+    """
+    policy = read(Policy, data, where, file)
+    section = data.get("affordability", {}) if isinstance(data, dict) else {}
+    given = [k for k in _CAP_KEYS if isinstance(section, dict) and k in section]
+    path = f"{where}.affordability" if where else "affordability"
+    bad_cap = any(p.column == f"{path}.{given[0]}" for p in policy.problems) if given else False
+    if len(given) == 1 and not bad_cap:  # a bad cap is reported for itself, not as lonely
+        (missing,) = set(_CAP_KEYS) - set(given)
+        message = _(
+            "{given} is set but {missing} is not; set both aftoppingsgrenzen, or neither "
+            "to use those of the year the period starts in"
+        ).format(given=given[0], missing=missing)
+        return Read(None, (*policy.problems, Problem(file, None, f"{path}.{missing}", message)))
+    if given:
+        if policy.value is None or len(given) == 1:
+            return policy
+        caps = dataclasses.replace(policy.value.affordability, source="policy file", year=None)
+        return Read(dataclasses.replace(policy.value, affordability=caps))
+    year = _start_year(data)
+    bundled = Affordability.of_year(year) if year is not None else None
+    if year is not None and bundled is None:
+        years = sorted(bundled_caps())
+        message = _(
+            "allocatie has no passend-toewijzen rent caps for {year} (it knows {first}–{last}); "
+            "set them in the policy: [affordability] cap_low = … and cap_high = …, the lower "
+            "and higher aftoppingsgrens of {year} in EUR/month"
+        ).format(year=year, first=years[0], last=years[-1])
+        # named by the key that chose the year, so that the problem has a line to point at
+        period = data.get("period") if isinstance(data, dict) else None
+        written = isinstance(period, dict) and "start" in period
+        key = (f"{where}.period.start" if where else "period.start") if written else path
+        return Read(None, (*policy.problems, Problem(file, None, key, message)))
+    if policy.value is None or bundled is None:
+        return policy
+    return Read(dataclasses.replace(policy.value, affordability=bundled))
+
+
+def _start_year(data: Any) -> int | None:
+    """The year the policy's period starts in, as written (the default's when not written).
+
+    Read from the raw table rather than the built policy, so that a year
+    without bundled caps is reported in the same round as any other problem.
+    """
+    period = data.get("period", {}) if isinstance(data, dict) else {}
+    start = period.get("start", Period.start) if isinstance(period, dict) else Period.start
+    return start.year if isinstance(start, dt.date) else None
+
+
 def policy_from_dict(data: dict[str, Any], file: str = "policy") -> Policy:
-    """Build a validated :class:`Policy` from parsed TOML.
+    """Build a validated :class:`Policy` from parsed TOML (see :func:`read_policy`).
 
     Raises
     ------
     InputError
         Listing every unknown key, wrong type and out-of-range value at once.
     """
-    policy = read(Policy, data, "", file)
+    policy = read_policy(data, "", file)
     if policy.problems or policy.value is None:
         raise InputError(policy.problems)
     return policy.value
@@ -247,11 +353,20 @@ def policy_from_dict(data: dict[str, Any], file: str = "policy") -> Policy:
 def load_policy(path: str | Path, display_name: str | None = None) -> Policy:
     """Read and validate a policy TOML file.
 
+    Every problem carries the line of its key (or of its section, for a
+    setting left out), since :mod:`tomllib` reports lines only for syntax
+    errors.
+
     Raises
     ------
     InputError
         When the file is missing, is not valid TOML (with line and column of the
-        syntax error), or holds invalid settings.
+        syntax error and, for a date or number written the Dutch way, how to
+        write it), or holds invalid settings.
     """
     name = display_name or str(path)
-    return policy_from_dict(read_toml(path, name), name)
+    data, text = read_toml_text(path, name)
+    policy = read_policy(data, "", name)
+    if policy.problems or policy.value is None:
+        raise InputError(locate(policy.problems, text))
+    return policy.value

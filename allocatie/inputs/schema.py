@@ -22,8 +22,8 @@ with all problems at once.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import difflib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -33,6 +33,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from allocatie.i18n import _
+from allocatie.inputs.columns import close_spelling, dutch_name, rename_map, speaks_dutch
 from allocatie.inputs.errors import InputError, Problem
 from allocatie.inputs.io import SOURCE_LINE, RawTable, read_table
 from allocatie.inputs.table import visible
@@ -44,6 +46,9 @@ __all__ = [
     "HOUSEHOLD_COLUMNS",
     "PAIR_COLUMNS",
     "PAIR_KINDS",
+    "REQUIRED_COLUMNS",
+    "TABLE_COLUMNS",
+    "column_hints",
     "is_bsn",
     "parse_amenities",
     "parse_bool",
@@ -173,10 +178,13 @@ _PERSONAL_WORDS = frozenset(
 _PERSONAL_JOINED = frozenset({"dateofbirth", "email", "vnummer", "phonenumber", "geboortedatum"})
 
 _INTEREST_LIST = ", ".join(INTERESTS)
-_AREA_HINT = (
-    "use area codes separated by ';': BU + 8 digits for a buurt (BU01530101), "
-    "WK + 6 digits for a wijk (WK015301) or GM + 4 digits for a gemeente (GM0153)"
-)
+
+
+def _area_hint() -> str:
+    return _(
+        "use area codes separated by ';': BU + 8 digits for a buurt (BU01530101), "
+        "WK + 6 digits for a wijk (WK015301) or GM + 4 digits for a gemeente (GM0153)"
+    )
 
 
 # --------------------------------------------------------------------------
@@ -205,20 +213,20 @@ def parse_number(text: str, *, decimal_comma: bool | None = False) -> float:
         sign, body = body[0], body[1:].lstrip()
     body = _SPACES.sub(" ", body)
     if not _NUMBER_BODY.fullmatch(body):
-        raise ValueError("is not a number")
+        raise ValueError(_("is not a number"))
     marks = [c for c in ".," if c in body]
     decimal: str | None = None
     group: str | None = None
     if " " in body:
         group = " "
         if len(marks) == 2 or (marks and body.count(marks[0]) > 1):
-            raise ValueError("is not a number")
+            raise ValueError(_("is not a number"))
         decimal = marks[0] if marks else None
     elif len(marks) == 2:
         decimal = "." if body.rfind(".") > body.rfind(",") else ","
         group = "," if decimal == "." else "."
         if body.count(decimal) > 1:
-            raise ValueError("is not a number")
+            raise ValueError(_("is not a number"))
     elif marks:
         mark = marks[0]
         if body.count(mark) > 1:
@@ -228,28 +236,31 @@ def parse_number(text: str, *, decimal_comma: bool | None = False) -> float:
             could_group = len(tail) == 3 and len(head) <= 3 and head != "0"
             if could_group and decimal_comma is None:
                 raise ValueError(
-                    f"is ambiguous: it could mean {head}{tail} or {head}.{tail.rstrip('0') or 0}"
-                    " (in Excel type it as a number, or write it without a thousands"
-                    " separator)"
+                    _(
+                        "is ambiguous: it could mean {one} or {other} (in Excel type it as a "
+                        "number, or write it without a thousands separator)"
+                    ).format(one=f"{head}{tail}", other=f"{head}.{tail.rstrip('0') or 0}")
                 )
             if could_group and mark != ("," if decimal_comma else "."):
                 other = "." if mark == "," else ","
                 raise ValueError(
-                    f"is ambiguous: it could mean {head}{tail} or {head}{other}{tail}"
-                    " (write it without a thousands separator)"
+                    _(
+                        "is ambiguous: it could mean {one} or {other} (write it without a "
+                        "thousands separator)"
+                    ).format(one=f"{head}{tail}", other=f"{head}{other}{tail}")
                 )
             decimal = mark
-    whole, _, fraction = body.partition(decimal) if decimal else (body, "", "")
+    whole, _mark, fraction = body.partition(decimal) if decimal else (body, "", "")
     if group is not None:
         groups = whole.split(group)
         if not (1 <= len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:])):
-            raise ValueError("is not a number (thousands must come in groups of 3)")
+            raise ValueError(_("is not a number (thousands must come in groups of 3)"))
         whole = "".join(groups)
     if not whole.isdigit() or (fraction and not fraction.isdigit()):
-        raise ValueError("is not a number")
+        raise ValueError(_("is not a number"))
     value = float(f"{sign}{whole}.{fraction or 0}")
     if not np.isfinite(value):
-        raise ValueError("is far too large")
+        raise ValueError(_("is far too large"))
     return value
 
 
@@ -257,9 +268,9 @@ def parse_integer(text: str, *, decimal_comma: bool | None = False) -> int:
     """Read a whole number; ``3.0`` is accepted, ``2,5`` is not."""
     value = parse_number(text, decimal_comma=decimal_comma)
     if not value.is_integer():
-        raise ValueError("is not a whole number")
+        raise ValueError(_("is not a whole number"))
     if abs(value) >= 2**53:
-        raise ValueError("is far too large")
+        raise ValueError(_("is far too large"))
     return int(value)
 
 
@@ -273,7 +284,7 @@ def parse_bool(text: str) -> bool:
         return True
     if key in _FALSE:
         return False
-    raise ValueError("is not yes or no")
+    raise ValueError(_("is not yes or no"))
 
 
 def parse_date(text: str) -> dt.date:
@@ -289,20 +300,20 @@ def parse_date(text: str) -> dt.date:
         day, month, year = (int(g) for g in match.groups())
     elif re.fullmatch(r"\d{5}(?:\.0)?", value):
         raise ValueError(
-            "is not a date (it looks like an Excel date number; format the cell as a date)"
+            _("is not a date (it looks like an Excel date number; format the cell as a date)")
         )
     elif "/" in value:
         raise ValueError(
-            "is not a date we can read safely (with slashes, day and month can be swapped)"
+            _("is not a date we can read safely (with slashes, day and month can be swapped)")
         )
     else:
-        raise ValueError("is not a date")
+        raise ValueError(_("is not a date"))
     try:
         date = dt.date(year, month, day)
     except ValueError:
-        raise ValueError("is not a date that exists") from None
+        raise ValueError(_("is not a date that exists")) from None
     if not 1900 <= date.year <= 2100:
-        raise ValueError("has a year that cannot be right")
+        raise ValueError(_("has a year that cannot be right"))
     return date
 
 
@@ -327,8 +338,8 @@ def _bsn_mask(cells: pd.Series) -> np.ndarray:
     mask = np.zeros(len(cells), dtype=bool)
     if nine.any():
         chosen = digits.to_numpy(dtype=object)[nine]
-        matrix = np.frombuffer("".join(chosen).encode(), dtype=np.uint8)
-        matrix = matrix.reshape(-1, 9).astype(np.int64) - ord("0")
+        text = np.frombuffer("".join(chosen).encode(), dtype=np.uint8)
+        matrix = text.reshape(-1, 9).astype(np.int64) - ord("0")
         weights = np.array([9, 8, 7, 6, 5, 4, 3, 2, -1])
         passes = (matrix @ weights) % 11 == 0
         passes &= matrix.any(axis=1)
@@ -397,9 +408,16 @@ def _interests(value: str, decimal_comma: bool | None) -> tuple[str, ...]:
             unknown.append(item)
         elif key not in keys:
             keys.append(key)
-    if unknown:
-        raise ValueError(_bad_items(value, unknown, "a known interest"))
-    return tuple(keys)
+    if not unknown:
+        return tuple(keys)
+    if unknown == [value.strip()]:
+        raise ValueError(_("is not a known interest"))
+    if len(unknown) == 1:
+        raise ValueError(
+            _("has {items}, which is not a known interest").format(items=_show(unknown[0]))
+        )
+    shown = ", ".join(_show(b) for b in unknown)
+    raise ValueError(_("has {items}, which are not known interests").format(items=shown))
 
 
 def _areas(value: str, decimal_comma: bool | None) -> tuple[str, ...]:
@@ -412,16 +430,21 @@ def _areas(value: str, decimal_comma: bool | None) -> tuple[str, ...]:
             bad.append(item)
         elif code not in codes:
             codes.append(code)
-    if bad:
-        raise ValueError(_bad_items(value, bad, "an area code"))
-    return tuple(codes)
+    if not bad:
+        return tuple(codes)
+    if bad == [value.strip()]:
+        raise ValueError(_("is not an area code"))
+    if len(bad) == 1:
+        raise ValueError(_("has {items}, which is not an area code").format(items=_show(bad[0])))
+    shown = ", ".join(_show(b) for b in bad)
+    raise ValueError(_("has {items}, which are not area codes").format(items=shown))
 
 
 def _code(pattern: re.Pattern[str]) -> Callable[[str, bool | None], str]:
     def parse(value: str, decimal_comma: bool | None) -> str:
         code = value.upper().replace(" ", "")
         if not pattern.fullmatch(code):
-            raise ValueError("is not a valid code")
+            raise ValueError(_("is not a valid code"))
         return code
 
     return parse
@@ -430,16 +453,8 @@ def _code(pattern: re.Pattern[str]) -> Callable[[str, bool | None], str]:
 def _category(value: str, decimal_comma: bool | None) -> str:
     key = canonical_interest(value)
     if key is None:
-        raise ValueError("is not a known category")
+        raise ValueError(_("is not a known category"))
     return key
-
-
-def _bad_items(cell: str, bad: list[str], what: str) -> str:
-    """Say which items of a list cell are wrong, without repeating a lone item."""
-    if bad == [cell.strip()]:
-        return f"is not {what}"
-    shown = ", ".join(_show(b) for b in bad)
-    return f"has {shown}, which {'is' if len(bad) == 1 else 'are'} not {what}"
 
 
 def _split_list(value: str) -> list[str]:
@@ -448,204 +463,256 @@ def _split_list(value: str) -> list[str]:
 
 def _at_least(minimum: int) -> Callable[[float], str | None]:
     def check(value: float) -> str | None:
-        return f"is less than {minimum}" if value < minimum else None
+        return _("is less than {minimum}").format(minimum=minimum) if value < minimum else None
 
     return check
 
 
 def _positive(value: float) -> str | None:
-    return "is not more than 0" if value <= 0 else None
+    return _("is not more than 0") if value <= 0 else None
 
 
-_HOUSEHOLD_FIELDS: tuple[_Field, ...] = (
-    _Field(
-        "household_id",
-        _text,
-        "give every household its own pseudonymous id, such as H-2019-001 (never a name or BSN)",
-        required=True,
-    ),
-    _Field(
-        "persons",
-        _integer,
-        "write the number of persons to house now as a whole number of at least 1, such as 3",
-        required=True,
-        check=_at_least(1),
-    ),
-    _Field(
-        "adults",
-        _integer,
-        "write the number of adults as a whole number such as 2, or leave it empty",
-        check=_at_least(0),
-    ),
-    _Field(
-        "children",
-        _integer,
-        "write the number of children as a whole number such as 1, or leave it empty",
-        check=_at_least(0),
-    ),
-    _Field(
-        "expected_reunification",
-        _integer,
-        "write how many family members are expected to join as a whole number "
-        "such as 0 or 2 (empty means 0)",
-        default=0,
-        check=_at_least(0),
-    ),
-    _Field(
-        "linked_on",
-        _date,
-        "write the koppeling date as YYYY-MM-DD, such as 2019-03-01 (DD-MM-YYYY also works)",
-        required=True,
-    ),
-    _Field(
-        "needs_accessible",
-        _bool,
-        "write ja or nee (true/false, 1/0 and yes/no also work; empty means nee)",
-        default=False,
-    ),
-    _Field(
-        "max_floor",
-        _integer,
-        "write the highest floor reachable without a lift as a whole number such "
-        "as 0 (ground floor) or 2, or leave it empty for no limit",
-        check=_at_least(0),
-    ),
-    _Field(
-        "income_below_rent_benefit_limit",
-        _bool,
-        "write ja or nee (true/false, 1/0 and yes/no also work; empty means ja)",
-        default=True,
-    ),
-    _Field(
-        "interests",
-        _interests,
-        f"use interests from this list, separated by ';': {_INTEREST_LIST}",
-        default=(),
-    ),
-    _Field("preferred_areas", _areas, _AREA_HINT, default=()),
-    _Field("excluded_areas", _areas, _AREA_HINT, default=()),
-    _Field(
-        "gemeente_code",
-        _code(_GEMEENTE_CODE),
-        "write the CBS code of the municipality the household is linked to, such as GM0153, "
-        "or leave it empty (only needed when one file holds several municipalities)",
-        default=None,
-    ),
-)
-
-_LON_HINT = (
-    "write the longitude in WGS84 degrees east, between 3.0 and 7.3 for the "
-    "Netherlands, such as 6,8937"
-)
-_LAT_HINT = (
-    "write the latitude in WGS84 degrees north, between 50.7 and 53.6 for the "
-    "Netherlands, such as 52,2215"
-)
-
-_DWELLING_FIELDS: tuple[_Field, ...] = (
-    _Field(
-        "dwelling_id",
-        _text,
-        "give every dwelling its own id, such as the corporation's object number",
-        required=True,
-    ),
-    _Field(
-        "corporation",
-        _text,
-        "write the name of the housing corporation offering the dwelling",
-        required=True,
-    ),
-    _Field(
-        "buurt_code",
-        _code(_BUURT_CODE),
-        "write the CBS buurt code as BU + 8 digits, such as BU01530101, or leave it empty",
-    ),
-    _Field(
-        "wijk_code",
-        _code(_WIJK_CODE),
-        "write the CBS wijk code as WK + 6 digits, such as WK015301, or leave it empty",
-    ),
-    _Field("lon", _number, _LON_HINT),
-    _Field("lat", _number, _LAT_HINT),
-    _Field(
-        "bedrooms",
-        _integer,
-        "write the number of bedrooms as a whole number such as 2 (0 for a studio)",
-        required=True,
-        check=_at_least(0),
-    ),
-    _Field(
-        "area_m2",
-        _number,
-        "write the floor area in m² as a number above 0, such as 68,5, or leave it empty",
-        check=_positive,
-    ),
-    _Field(
-        "floor",
-        _integer,
-        "write the floor as a whole number such as 0 (ground floor) or 3 (empty means 0)",
-        default=0,
-        check=_at_least(0),
-    ),
-    _Field(
-        "elevator",
-        _bool,
-        "write ja or nee (true/false, 1/0 and yes/no also work; empty means nee)",
-        default=False,
-    ),
-    _Field(
-        "accessible",
-        _bool,
-        "write ja or nee (true/false, 1/0 and yes/no also work; empty means nee)",
-        default=False,
-    ),
-    _Field(
-        "rent",
-        _number,
-        "write the kale huur in euros per month as a number of at least 0, such as 607,46",
-        required=True,
-        check=_at_least(0),
-    ),
-    _Field(
-        "available_from",
-        _date,
-        "write the date the dwelling is available as YYYY-MM-DD, such as "
-        "2019-03-01 (DD-MM-YYYY also works)",
-        required=True,
-    ),
-    _Field("complex_id", _text, "", default=None),
-)
-
-_AMENITY_FIELDS: tuple[_Field, ...] = (
-    _Field(
-        "category",
-        _category,
-        f"use one of these categories: {_INTEREST_LIST}",
-        required=True,
-    ),
-    _Field("lon", _number, _LON_HINT, required=True),
-    _Field("lat", _number, _LAT_HINT, required=True),
-    _Field("name", _text, "", default=None),
-)
+def _yes_no_hint(empty_means_yes: bool) -> str:
+    if empty_means_yes:
+        return _("write ja or nee (true/false, 1/0 and yes/no also work; empty means ja)")
+    return _("write ja or nee (true/false, 1/0 and yes/no also work; empty means nee)")
 
 
-def _pair_fields(kind: str) -> tuple[_Field, ...]:
-    what = "promised" if kind == "pins" else "refused"
-    who = "was promised" if kind == "pins" else "refused"
+# The field tables are built when a file is read, not at import, so that their
+# hints come in the language of the moment (a web request may ask for English).
+
+
+def _household_fields() -> tuple[_Field, ...]:
     return (
         _Field(
             "household_id",
             _text,
-            f"write the id of the household that {who} the dwelling, as in the households file",
+            _(
+                "give every household its own pseudonymous id, such as H-2019-001 "
+                "(never a name or BSN)"
+            ),
             required=True,
         ),
         _Field(
-            "dwelling_id",
-            _text,
-            f"write the id of the dwelling that was {what}, as in the dwellings file",
+            "persons",
+            _integer,
+            _(
+                "write the number of persons to house now as a whole number of at least 1, "
+                "such as 3"
+            ),
+            required=True,
+            check=_at_least(1),
+        ),
+        _Field(
+            "adults",
+            _integer,
+            _("write the number of adults as a whole number such as 2, or leave it empty"),
+            check=_at_least(0),
+        ),
+        _Field(
+            "children",
+            _integer,
+            _("write the number of children as a whole number such as 1, or leave it empty"),
+            check=_at_least(0),
+        ),
+        _Field(
+            "expected_reunification",
+            _integer,
+            _(
+                "write how many family members are expected to join as a whole number "
+                "such as 0 or 2 (empty means 0)"
+            ),
+            default=0,
+            check=_at_least(0),
+        ),
+        _Field(
+            "linked_on",
+            _date,
+            _("write the koppeling date as YYYY-MM-DD, such as 2019-03-01 (DD-MM-YYYY also works)"),
             required=True,
         ),
+        _Field("needs_accessible", _bool, _yes_no_hint(False), default=False),
+        _Field(
+            "max_floor",
+            _integer,
+            _(
+                "write the highest floor reachable without a lift as a whole number such "
+                "as 0 (ground floor) or 2, or leave it empty for no limit"
+            ),
+            check=_at_least(0),
+        ),
+        _Field("income_below_rent_benefit_limit", _bool, _yes_no_hint(True), default=True),
+        _Field(
+            "interests",
+            _interests,
+            _("use interests from this list, separated by ';': {interests}").format(
+                interests=_INTEREST_LIST
+            ),
+            default=(),
+        ),
+        _Field("preferred_areas", _areas, _area_hint(), default=()),
+        _Field("excluded_areas", _areas, _area_hint(), default=()),
+        _Field(
+            "gemeente_code",
+            _code(_GEMEENTE_CODE),
+            _(
+                "write the CBS code of the municipality the household is linked to, such as "
+                "GM0153, or leave it empty (only needed when one file holds several "
+                "municipalities)"
+            ),
+            default=None,
+        ),
     )
+
+
+def _lon_hint() -> str:
+    return _(
+        "write the longitude in WGS84 degrees east, between 3.0 and 7.3 for the "
+        "Netherlands, such as 6,8937"
+    )
+
+
+def _lat_hint() -> str:
+    return _(
+        "write the latitude in WGS84 degrees north, between 50.7 and 53.6 for the "
+        "Netherlands, such as 52,2215"
+    )
+
+
+def _dwelling_fields() -> tuple[_Field, ...]:
+    return (
+        _Field(
+            "dwelling_id",
+            _text,
+            _("give every dwelling its own id, such as the corporation's object number"),
+            required=True,
+        ),
+        _Field(
+            "corporation",
+            _text,
+            _("write the name of the housing corporation offering the dwelling"),
+            required=True,
+        ),
+        _Field(
+            "buurt_code",
+            _code(_BUURT_CODE),
+            _("write the CBS buurt code as BU + 8 digits, such as BU01530101, or leave it empty"),
+        ),
+        _Field(
+            "wijk_code",
+            _code(_WIJK_CODE),
+            _("write the CBS wijk code as WK + 6 digits, such as WK015301, or leave it empty"),
+        ),
+        _Field("lon", _number, _lon_hint()),
+        _Field("lat", _number, _lat_hint()),
+        _Field(
+            "bedrooms",
+            _integer,
+            _("write the number of bedrooms as a whole number such as 2 (0 for a studio)"),
+            required=True,
+            check=_at_least(0),
+        ),
+        _Field(
+            "area_m2",
+            _number,
+            _("write the floor area in m² as a number above 0, such as 68,5, or leave it empty"),
+            check=_positive,
+        ),
+        _Field(
+            "floor",
+            _integer,
+            _("write the floor as a whole number such as 0 (ground floor) or 3 (empty means 0)"),
+            default=0,
+            check=_at_least(0),
+        ),
+        _Field("elevator", _bool, _yes_no_hint(False), default=False),
+        _Field("accessible", _bool, _yes_no_hint(False), default=False),
+        _Field(
+            "rent",
+            _number,
+            _("write the kale huur in euros per month as a number of at least 0, such as 607,46"),
+            required=True,
+            check=_at_least(0),
+        ),
+        _Field(
+            "available_from",
+            _date,
+            _(
+                "write the date the dwelling is available as YYYY-MM-DD, such as "
+                "2019-03-01 (DD-MM-YYYY also works)"
+            ),
+            required=True,
+        ),
+        _Field("complex_id", _text, "", default=None),
+    )
+
+
+def _amenity_fields() -> tuple[_Field, ...]:
+    return (
+        _Field(
+            "category",
+            _category,
+            _("use one of these categories: {categories}").format(categories=_INTEREST_LIST),
+            required=True,
+        ),
+        _Field("lon", _number, _lon_hint(), required=True),
+        _Field("lat", _number, _lat_hint(), required=True),
+        _Field("name", _text, "", default=None),
+    )
+
+
+def _pair_fields(kind: str) -> tuple[_Field, ...]:
+    if kind == "pins":
+        household = _(
+            "write the id of the household that was promised the dwelling, as in the "
+            "households file"
+        )
+        dwelling = _("write the id of the dwelling that was promised, as in the dwellings file")
+    else:
+        household = _(
+            "write the id of the household that refused the dwelling, as in the households file"
+        )
+        dwelling = _("write the id of the dwelling that was refused, as in the dwellings file")
+    return (
+        _Field("household_id", _text, household, required=True),
+        _Field("dwelling_id", _text, dwelling, required=True),
+    )
+
+
+def column_hints(kind: str) -> dict[str, str]:
+    """What to write in each column of a kind of table, in the current language.
+
+    The same sentences complete the problem messages about those columns, so
+    the template's explanation (``allocatie template``) and a message about a
+    wrong cell say the same thing. Columns without a rule of their own
+    (``complex_id``, ``name``) have an empty hint.
+    """
+    fields = {
+        "households": _household_fields,
+        "dwellings": _dwelling_fields,
+        "amenities": _amenity_fields,
+    }
+    made = fields[kind]() if kind in fields else _pair_fields(kind)
+    return {f.name: f.hint for f in made}
+
+
+#: Contract columns of each kind of table, in file order (the template's order).
+TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "households": tuple(f.name for f in _household_fields()),
+    "dwellings": tuple(f.name for f in _dwelling_fields()),
+    "pins": tuple(f.name for f in _pair_fields("pins")),
+    "refusals": tuple(f.name for f in _pair_fields("refusals")),
+    "amenities": tuple(f.name for f in _amenity_fields()),
+}
+
+#: The columns a table cannot be read without (the sheet chooser looks for them).
+REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "households": tuple(f.name for f in _household_fields() if f.required),
+    "dwellings": tuple(f.name for f in _dwelling_fields() if f.required),
+    "pins": tuple(f.name for f in _pair_fields("pins") if f.required),
+    "refusals": tuple(f.name for f in _pair_fields("refusals") if f.required),
+    "amenities": tuple(f.name for f in _amenity_fields() if f.required),
+}
 
 
 # --------------------------------------------------------------------------
@@ -666,40 +733,118 @@ class _Parse:
         raw: RawTable,
         fields: Sequence[_Field],
         *,
-        noun: str,
+        kind: str,
         personal_data: bool,
     ) -> None:
-        self.raw = raw
         self.fields = {f.name: f for f in fields}
-        self.noun = noun
-        self.n = len(raw.frame)
-        self.lines = raw.frame[SOURCE_LINE].to_numpy()
+        self.kind = kind
         self.problems: list[Problem] = []
-        self.bad = np.zeros(self.n, dtype=bool)
         self.fatal = False
+        self.raw = self._contract_names(raw)
+        self.dutch = speaks_dutch(raw.headers.values(), list(self.fields))
+        self.n = len(self.raw.frame)
+        self.lines = self.raw.frame[SOURCE_LINE].to_numpy()
+        self.bad = np.zeros(self.n, dtype=bool)
         self.quiet: set[tuple[int, str]] = set()
         self.values: dict[str, np.ndarray] = {}
-        columns = [c for c in raw.frame.columns if c != SOURCE_LINE]
-        personal = [c for c in columns if personal_data and _looks_personal(c)]
+        columns = [c for c in self.raw.frame.columns if c != SOURCE_LINE]
+        personal = [c for c in columns if personal_data and _looks_personal(self.header(c))]
         self.passthrough = [c for c in columns if c not in self.fields and c not in personal]
         for column in personal:
             self.header_problem(
                 column,
-                "remove this column: allocatie needs no names, BSNs, dates of "
-                "birth or contact details of households, only a pseudonymous "
-                "household_id",
+                _(
+                    "remove this column: allocatie needs no names, BSNs, dates of birth or "
+                    "contact details of households, only a pseudonymous {household_id}"
+                ).format(household_id=self.name("household_id")),
             )
         if personal_data:
             self._find_bsns([c for c in columns if c not in personal])
         for name, spec in self.fields.items():
-            if spec.required and name not in raw.frame.columns:
+            if spec.required and name not in self.raw.frame.columns:
                 self.missing_column(name)
+        self._close_headers()
+
+    def _contract_names(self, raw: RawTable) -> RawTable:
+        """``raw`` with every header that names a contract column renamed to it.
+
+        ``personen`` and ``Huishouden ID`` become ``persons`` and
+        ``household_id`` (see :mod:`allocatie.inputs.columns`); ``headers``
+        keeps the user's spelling for messages and passthrough. The same
+        column under two names (``persons`` and ``personen``) is a problem:
+        which of the two is meant cannot be guessed.
+        """
+        found = rename_map(raw.headers, list(self.fields))
+        renames: dict[str, str] = {}
+        for column, lows in found.items():
+            if len(lows) > 1:
+                shown = _(" and ").join(f"'{raw.headers[low]}'" for low in lows)
+                self.problems.append(
+                    Problem(
+                        raw.file,
+                        raw.header_line,
+                        raw.headers[lows[1]],
+                        _(
+                            "{columns} are the same column ({column}) under two names; "
+                            "keep one of them and delete or rename the other"
+                        ).format(columns=shown, column=column),
+                    )
+                )
+                self.fatal = True
+                continue
+            renames[lows[0]] = column
+        if not renames:
+            return raw
+        headers = {renames.get(low, low): text for low, text in raw.headers.items()}
+        frame = raw.frame.rename(columns=renames)
+        return dataclasses.replace(raw, frame=frame, headers=headers)
+
+    def _close_headers(self) -> None:
+        """A header close to an optional contract column that is absent is a problem.
+
+        Passed through unnoticed, ``rolstoeltoegankelijk_nodg`` would drop the
+        accessibility rule for every household without a word, so a near miss
+        is asked about (required columns are asked about when missing).
+        """
+        absent = [
+            name
+            for name, spec in self.fields.items()
+            if not spec.required and name not in self.raw.frame.columns
+        ]
+        for column in self.passthrough:
+            header = self.header(column)
+            close = close_spelling(header, absent)
+            if close is None:
+                continue
+            spelling, name = close
+            self.problems.append(
+                Problem(
+                    self.raw.file,
+                    self.raw.header_line,
+                    header,
+                    _(
+                        "is this column meant to be '{spelling}'? That spelling is read as "
+                        "{column}; rename the column to '{spelling}', or give a column of "
+                        "your own a name that is not so close to one of allocatie's"
+                    ).format(spelling=spelling, column=name),
+                )
+            )
 
     # -- reporting ----------------------------------------------------------
 
     def header(self, column: str) -> str:
         """The column's name as the user wrote it."""
         return self.raw.headers.get(column, column)
+
+    def name(self, column: str) -> str:
+        """How to name a contract column in a message about this file.
+
+        As the user wrote it when the file has it; else in the language of the
+        file's header row (``koppeldatum`` in a Dutch-headed file).
+        """
+        if column in self.raw.headers:
+            return self.raw.headers[column]
+        return dutch_name(column) if self.dutch else column
 
     def header_problem(self, column: str, message: str) -> None:
         """A problem with a whole column; no row can be trusted after it."""
@@ -711,22 +856,44 @@ class _Parse:
     def missing_column(self, column: str, reason: str | None = None) -> None:
         """A contract column is absent: one problem on the header line, no rows.
 
-        The column is named by its contract name, and a similarly spelled
-        header of the user's is suggested (``personen`` for ``persons``).
+        The column is named in the language of the file's header row, and a
+        similarly spelled header of the user's is suggested (``persoonen`` for
+        ``personen``).
         """
-        required = ", ".join(f.name for f in self.fields.values() if f.required)
-        message = "this column is missing from the header line; " + (
-            reason or f"{self.noun} files need the columns {required}"
+        required = ", ".join(self.name(f.name) for f in self.fields.values() if f.required)
+        message = _("this column is missing from the header line; {reason}").format(
+            reason=reason or self._needs(required)
         )
         unknown = [self.header(c) for c in self.passthrough]
-        close = difflib.get_close_matches(column, unknown, n=1, cutoff=0.6)
+        close = [
+            (header, found[0])
+            for header in unknown
+            if (found := close_spelling(header, [column], required=True)) is not None
+        ]
         if close:
-            message += f" (is '{visible(close[0])}' meant to be '{column}'?"
-            if visible(close[0]) != close[0]:
-                message += " It holds an invisible character, shown as <U+…>: retype it."
+            header, spelling = close[0]
+            message += " " + _("(is '{header}' meant to be '{column}'?").format(
+                header=visible(header), column=spelling
+            )
+            if visible(header) != header:
+                message += " " + _("It holds an invisible character, shown as <U+…>: retype it.")
             message += ")"
-        self.problems.append(Problem(self.raw.file, self.raw.header_line, column, message))
+        self.problems.append(
+            Problem(self.raw.file, self.raw.header_line, self.name(column), message)
+        )
         self.fatal = True
+
+    def _needs(self, columns: str) -> str:
+        """ "households files need the columns ..." for this kind of table."""
+        if self.kind == "households":
+            return _("households files need the columns {columns}").format(columns=columns)
+        if self.kind == "dwellings":
+            return _("dwellings files need the columns {columns}").format(columns=columns)
+        if self.kind == "amenities":
+            return _("amenities files need the columns {columns}").format(columns=columns)
+        if self.kind == "pins":
+            return _("pins files need the columns {columns}").format(columns=columns)
+        return _("refusals files need the columns {columns}").format(columns=columns)
 
     def file_problem(self, message: str) -> None:
         """A problem with the file as a whole; no rows are returned."""
@@ -747,10 +914,12 @@ class _Parse:
                 self.cell_problem(
                     int(position),
                     column,
-                    "this cell holds a 9-digit number that passes the BSN check "
-                    "(elfproef); allocatie must not receive BSNs, so replace it "
-                    "with a pseudonymous id (if it is not a BSN, change it so "
-                    "that it is not a 9-digit number, e.g. put a letter in front)",
+                    _(
+                        "this cell holds a 9-digit number that passes the BSN check "
+                        "(elfproef); allocatie must not receive BSNs, so replace it "
+                        "with a pseudonymous id (if it is not a BSN, change it so "
+                        "that it is not a 9-digit number, e.g. put a letter in front)"
+                    ),
                 )
                 self.quiet.add((int(position), column))
 
@@ -790,13 +959,16 @@ class _Parse:
             text = texts[position]
             if not present[position]:
                 if spec.required:
-                    self.cell_problem(position, spec.name, f"this cell is empty; {spec.hint}")
+                    self.cell_problem(
+                        position, spec.name, _("this cell is empty; {hint}").format(hint=spec.hint)
+                    )
                 continue
             if text in reasons:
                 values[position] = None
-                self.cell_problem(
-                    position, spec.name, f"{_show(text)} {reasons[text]}; {spec.hint}"
+                message = _("{value} {reason}; {hint}").format(
+                    value=_show(text), reason=reasons[text], hint=spec.hint
                 )
+                self.cell_problem(position, spec.name, message)
             else:
                 values[position] = parsed[text]
         return values
@@ -859,6 +1031,7 @@ class _Parse:
         frame = pd.DataFrame(data, index=pd.RangeIndex(int(keep.sum())))
         frame.attrs["passthrough"] = list(out_headers.values())
         frame.attrs["file"] = self.raw.file
+        frame.attrs["dutch_headers"] = self.dutch
         # Ids of rows left out for a problem of their own: a pin naming one is not
         # "unknown", and saying so would send the user looking for the wrong fault.
         frame.attrs["ids_with_problems"] = {
@@ -935,12 +1108,14 @@ def parse_households(raw: RawTable) -> tuple[pd.DataFrame, list[Problem]]:
     BSNs, dates of birth or contact details, or with any cell holding a
     9-digit number that passes the elfproef, is refused.
     """
-    parse = _Parse(raw, _HOUSEHOLD_FIELDS, noun="households", personal_data=True)
-    _require_rows(parse, "household")
+    parse = _Parse(raw, _household_fields(), kind="households", personal_data=True)
+    _require_rows(parse)
     parse.read_fields()
     parse.duplicates(
         ["household_id"],
-        "this household_id is already used on line {first}; every household needs its own id",
+        _("this {column} is already used on line {first}; every household needs its own id").format(
+            column=parse.name("household_id"), first="{first}"
+        ),
     )
     _check_household_sizes(parse)
     _check_area_wishes(parse)
@@ -958,12 +1133,15 @@ def _check_household_sizes(parse: _Parse) -> None:
     children = parse.numbers("children")
     known = parse.given("persons")
     both = known & parse.given("adults") & parse.given("children")
+    names = {c: parse.name(c) for c in ("persons", "adults", "children")}
     for position in np.flatnonzero(both & (adults + children != persons)):
         parse.cell_problem(
             int(position),
             "persons",
-            "adults plus children is not equal to persons on this line; correct "
-            "one of the three, or leave adults and children empty",
+            _(
+                "{adults} plus {children} is not equal to {persons} on this line; correct "
+                "one of the three, or leave {adults} and {children} empty"
+            ).format(**names),
         )
     for name in ("adults", "children"):
         alone = known & parse.given(name) & ~both
@@ -971,8 +1149,10 @@ def _check_household_sizes(parse: _Parse) -> None:
             parse.cell_problem(
                 int(position),
                 name,
-                f"{name} is more than persons on this line; {name} counts part of "
-                "the household, so it can be at most persons",
+                _(
+                    "{part} is more than {persons} on this line; {part} counts part of "
+                    "the household, so it can be at most {persons}"
+                ).format(part=names[name], persons=names["persons"]),
             )
 
 
@@ -988,8 +1168,9 @@ def _check_area_wishes(parse: _Parse) -> None:
             parse.cell_problem(
                 position,
                 "excluded_areas",
-                f"{', '.join(both)} is listed both here and in preferred_areas; "
-                "remove it from one of the two",
+                _(
+                    "{codes} is listed both here and in {preferred}; remove it from one of the two"
+                ).format(codes=", ".join(both), preferred=parse.name("preferred_areas")),
             )
 
 
@@ -1009,23 +1190,30 @@ def parse_dwellings(raw: RawTable) -> tuple[pd.DataFrame, list[Problem]]:
     problems
         Every problem found; empty when the file is valid.
     """
-    parse = _Parse(raw, _DWELLING_FIELDS, noun="dwellings", personal_data=False)
-    columns = set(raw.frame.columns)
+    parse = _Parse(raw, _dwelling_fields(), kind="dwellings", personal_data=False)
+    columns = set(parse.raw.frame.columns)
     for one, other in (("lon", "lat"), ("lat", "lon")):
         if one in columns and other not in columns:
             parse.missing_column(
-                other, f"there is a {one} column, and {one} and {other} go together"
+                other,
+                _("there is a {one} column, and {one} and {other} go together").format(
+                    one=parse.name(one), other=parse.name(other)
+                ),
             )
     if not columns & {"buurt_code", "wijk_code", "lon", "lat"}:
         parse.file_problem(
-            "every dwelling needs a location: add a buurt_code or wijk_code column, "
-            "or lon and lat columns",
+            _(
+                "every dwelling needs a location: add a {buurt_code} or {wijk_code} column, "
+                "or {lon} and {lat} columns"
+            ).format(**{c: parse.name(c) for c in ("buurt_code", "wijk_code", "lon", "lat")}),
         )
-    _require_rows(parse, "dwelling")
+    _require_rows(parse)
     parse.read_fields()
     parse.duplicates(
         ["dwelling_id"],
-        "this dwelling_id is already used on line {first}; every dwelling needs its own id",
+        _("this {column} is already used on line {first}; every dwelling needs its own id").format(
+            column=parse.name("dwelling_id"), first="{first}"
+        ),
     )
     _check_coordinates(parse, required=False)
     _check_location(parse)
@@ -1042,13 +1230,17 @@ def _check_coordinates(parse: _Parse, *, required: bool) -> None:
         return
     lon, lat = parse.numbers("lon"), parse.numbers("lat")
     cells = {name: parse.raw.frame[name].notna().to_numpy() for name in ("lon", "lat")}
+    names = {c: parse.name(c) for c in ("lon", "lat")}
     if not required:
         for name, other in (("lon", "lat"), ("lat", "lon")):
             for position in np.flatnonzero(cells[other] & ~cells[name]):
                 parse.cell_problem(
                     int(position),
                     name,
-                    f"this cell is empty but {other} is given; give both lon and lat, or neither",
+                    _(
+                        "this cell is empty but {other} is given; give both {lon} and {lat}, "
+                        "or neither"
+                    ).format(other=names[other], **names),
                 )
     lon_out = ~np.isnan(lon) & ((lon < LON_RANGE[0]) | (lon > LON_RANGE[1]))
     lat_out = ~np.isnan(lat) & ((lat < LAT_RANGE[0]) | (lat > LAT_RANGE[1]))
@@ -1064,18 +1256,26 @@ def _check_coordinates(parse: _Parse, *, required: bool) -> None:
         parse.cell_problem(
             int(position),
             "lon",
-            "lon and lat look swapped: lon (east) is between 3.0 and 7.3 in the "
-            "Netherlands and lat (north) between 50.7 and 53.6",
+            _(
+                "{lon} and {lat} look swapped: {lon} (east) is between 3.0 and 7.3 in the "
+                "Netherlands and {lat} (north) between 50.7 and 53.6"
+            ).format(**names),
         )
     texts = {name: parse.raw.frame[name].to_numpy(dtype=object) for name in ("lon", "lat")}
     for name, out, values in (("lon", lon_out, lon), ("lat", lat_out, lat)):
-        hint = _LON_HINT if name == "lon" else _LAT_HINT
+        hint = _lon_hint() if name == "lon" else _lat_hint()
         for position in np.flatnonzero(out & ~swapped):
-            reason = "is outside the Netherlands"
             if abs(values[position]) > 1000:
-                reason += " (it looks like RD coordinates in metres, not degrees)"
-            shown = _show(texts[name][position])
-            parse.cell_problem(int(position), name, f"{shown} {reason}; {hint}")
+                reason = _(
+                    "is outside the Netherlands (it looks like RD coordinates in metres, "
+                    "not degrees)"
+                )
+            else:
+                reason = _("is outside the Netherlands")
+            message = _("{value} {reason}; {hint}").format(
+                value=_show(texts[name][position]), reason=reason, hint=hint
+            )
+            parse.cell_problem(int(position), name, message)
 
 
 def _check_location(parse: _Parse) -> None:
@@ -1091,12 +1291,15 @@ def _check_location(parse: _Parse) -> None:
     if not names:
         return  # reported once, for the whole file
     anything = frame[names].notna().any(axis=1).to_numpy()
+    shown = {c: parse.name(c) for c in ("buurt_code", "wijk_code", "lon", "lat")}
     for position in np.flatnonzero(~anything):
         parse.cell_problem(
             int(position),
             None,
-            "this dwelling has no location; fill in buurt_code (such as "
-            "BU01530101), wijk_code (such as WK015301), or both lon and lat",
+            _(
+                "this dwelling has no location; fill in {buurt_code} (such as "
+                "BU01530101), {wijk_code} (such as WK015301), or both {lon} and {lat}"
+            ).format(**shown),
         )
     buurt, wijk = parse.values["buurt_code"], parse.values["wijk_code"]
     for position in np.flatnonzero(parse.given("buurt_code") & parse.given("wijk_code")):
@@ -1104,9 +1307,10 @@ def _check_location(parse: _Parse) -> None:
             parse.cell_problem(
                 int(position),
                 "buurt_code",
-                f"{buurt[position]} does not lie in wijk {wijk[position]} (a "
-                "buurt code starts with the digits of its wijk code); correct "
-                "one of the two or leave wijk_code empty",
+                _(
+                    "{buurt} does not lie in wijk {wijk} (a buurt code starts with the digits "
+                    "of its wijk code); correct one of the two or leave {wijk_code} empty"
+                ).format(buurt=buurt[position], wijk=wijk[position], wijk_code=shown["wijk_code"]),
             )
 
 
@@ -1143,12 +1347,14 @@ def parse_pairs(raw: RawTable, kind: str) -> tuple[pd.DataFrame, list[Problem]]:
     """
     if kind not in PAIR_KINDS:
         raise ValueError(f"kind must be one of {PAIR_KINDS}, not {kind!r}")
-    parse = _Parse(raw, _pair_fields(kind), noun=kind, personal_data=True)
+    parse = _Parse(raw, _pair_fields(kind), kind=kind, personal_data=True)
     parse.read_fields()
     parse.duplicates(
         ["household_id", "dwelling_id"],
-        "this household and dwelling already appear together on line {first}; "
-        "remove the repeated line",
+        _(
+            "this household and dwelling already appear together on line {first}; "
+            "remove the repeated line"
+        ),
     )
     if kind == "pins":
         _check_pins_unique(parse)
@@ -1168,10 +1374,14 @@ def _check_pins_unique(parse: _Parse) -> None:
         return
     distinct = ~frame[["household_id", "dwelling_id"]].duplicated().to_numpy()
     messages = {
-        "household_id": "this household is also promised another dwelling on line {first}; "
-        "a household can be promised only one dwelling",
-        "dwelling_id": "this dwelling is also promised to another household on line {first}; "
-        "a dwelling can be promised to only one household",
+        "household_id": _(
+            "this household is also promised another dwelling on line {first}; "
+            "a household can be promised only one dwelling"
+        ),
+        "dwelling_id": _(
+            "this dwelling is also promised to another household on line {first}; "
+            "a dwelling can be promised to only one household"
+        ),
     }
     for column, text in messages.items():
         subset = frame.loc[distinct & frame[column].notna().to_numpy()]
@@ -1195,32 +1405,25 @@ def parse_amenities(raw: RawTable) -> tuple[pd.DataFrame, list[Problem]]:
         Every problem found; empty when the file is valid (an amenities file
         without rows is valid).
     """
-    parse = _Parse(raw, _AMENITY_FIELDS, noun="amenities", personal_data=False)
+    parse = _Parse(raw, _amenity_fields(), kind="amenities", personal_data=False)
     parse.read_fields()
     _check_coordinates(parse, required=True)
     return parse.finish(AMENITY_COLUMNS)
 
 
-def _require_rows(parse: _Parse, noun: str) -> None:
+def _require_rows(parse: _Parse) -> None:
     """Households and dwellings files without rows are almost surely a mistake."""
     if parse.n == 0:
-        parse.problems.append(
-            Problem(
-                parse.raw.file,
-                None,
-                None,
-                f"the file has column names but no rows; add one row per {noun}",
-            )
-        )
+        if parse.kind == "households":
+            message = _("the file has column names but no rows; add one row per household")
+        else:
+            message = _("the file has column names but no rows; add one row per dwelling")
+        parse.problems.append(Problem(parse.raw.file, None, None, message))
         parse.fatal = True
 
 
 # --------------------------------------------------------------------------
 # read + parse
-
-
-def _required(fields: Sequence[_Field]) -> tuple[str, ...]:
-    return tuple(f.name for f in fields if f.required)
 
 
 def _raise_if(frame: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
@@ -1237,7 +1440,7 @@ def read_households(path: str | Path, *, display_name: str | None = None) -> pd.
     InputError
         With every problem of the file.
     """
-    raw = read_table(path, display_name=display_name, required=_required(_HOUSEHOLD_FIELDS))
+    raw = read_table(path, display_name=display_name, required=REQUIRED_COLUMNS["households"])
     return _raise_if(*parse_households(raw))
 
 
@@ -1249,7 +1452,7 @@ def read_dwellings(path: str | Path, *, display_name: str | None = None) -> pd.D
     InputError
         With every problem of the file.
     """
-    raw = read_table(path, display_name=display_name, required=_required(_DWELLING_FIELDS))
+    raw = read_table(path, display_name=display_name, required=REQUIRED_COLUMNS["dwellings"])
     return _raise_if(*parse_dwellings(raw))
 
 
@@ -1265,7 +1468,7 @@ def read_pairs(path: str | Path, kind: str, *, display_name: str | None = None) 
     """
     if kind not in PAIR_KINDS:
         raise ValueError(f"kind must be one of {PAIR_KINDS}, not {kind!r}")
-    raw = read_table(path, display_name=display_name, required=_required(_pair_fields(kind)))
+    raw = read_table(path, display_name=display_name, required=REQUIRED_COLUMNS[kind])
     return _raise_if(*parse_pairs(raw, kind))
 
 
@@ -1277,5 +1480,5 @@ def read_amenities(path: str | Path, *, display_name: str | None = None) -> pd.D
     InputError
         With every problem of the file.
     """
-    raw = read_table(path, display_name=display_name, required=_required(_AMENITY_FIELDS))
+    raw = read_table(path, display_name=display_name, required=REQUIRED_COLUMNS["amenities"])
     return _raise_if(*parse_amenities(raw))

@@ -14,6 +14,7 @@ from typing import NoReturn
 
 import pandas as pd
 
+from allocatie.i18n import _
 from allocatie.inputs.errors import InputError, Problem
 
 #: Name of the line-number column added to every frame; a user column with
@@ -152,8 +153,10 @@ def build_table(
                         name,
                         header_line,
                         None,
-                        f"{label(i)} has values but no name in the header row; "
-                        "give it a name or delete the column",
+                        _(
+                            "{column} has values but no name in the header row; "
+                            "give it a name or delete the column"
+                        ).format(column=label(i)),
                     )
                 )
             continue
@@ -163,8 +166,10 @@ def build_table(
                     name,
                     header_line,
                     names[i],
-                    f"the column name '{SOURCE_LINE}' is reserved for line "
-                    "numbers; rename or delete this column",
+                    _(
+                        "the column name '{name}' is reserved for line numbers; rename or "
+                        "delete this column"
+                    ).format(name=SOURCE_LINE),
                 )
             )
             continue
@@ -174,8 +179,10 @@ def build_table(
                     name,
                     header_line,
                     names[i],
-                    f"this column name appears twice ({label(seen[low])} and "
-                    f"{label(i)}); every column needs its own name",
+                    _(
+                        "this column name appears twice ({first} and {second}); every "
+                        "column needs its own name"
+                    ).format(first=label(seen[low]), second=label(i)),
                 )
             )
             continue
@@ -190,11 +197,12 @@ def build_table(
                     name,
                     line,
                     None,
-                    f"this line has {len(cells)} values but the header "
-                    f"has {width} column names; a value probably contains the "
-                    "separator (for example a decimal comma in a comma-separated "
-                    "file): put that value in quotes, or save from Excel as "
-                    "'CSV UTF-8'",
+                    _(
+                        "this line has {values} values but the header has {names} column "
+                        "names; a value probably contains the separator (for example a "
+                        "decimal comma in a comma-separated file): put that value in "
+                        "quotes, or save from Excel as 'CSV UTF-8'"
+                    ).format(values=len(cells), names=width),
                 )
             )
     if problems:
@@ -222,9 +230,14 @@ def _control_characters(
     name: str, header_line: int, headers: dict[str, str], frame: pd.DataFrame
 ) -> list[Problem]:
     """One problem per header or cell holding an invisible control character."""
-    fix = "it holds an invisible control character; retype the value"
+    fix = _("it holds an invisible control character; retype the value")
     problems = [
-        Problem(name, header_line, header, f"the column name: {fix}")
+        Problem(
+            name,
+            header_line,
+            header,
+            _("the column name holds an invisible control character; retype it"),
+        )
         for header in headers.values()
         if re.search(_CONTROL, header)
     ]

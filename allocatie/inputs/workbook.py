@@ -27,6 +27,9 @@ import openpyxl
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
+from allocatie.i18n import _
+from allocatie.i18n import number as shown_number
+from allocatie.inputs.columns import canonical_column
 from allocatie.inputs.errors import InputError, Problem
 from allocatie.inputs.table import RawTable, build_table, decimal_evidence, fail
 
@@ -39,7 +42,11 @@ MAX_UNPACKED_BYTES = 256 * 2**20
 #: Most cells read from one sheet (200,000 households × 50 columns).
 MAX_CELLS = 10_000_000
 
-_RESAVE = "open it in Excel and save it again as .xlsx ('Excel-werkmap')"
+
+def _resave() -> str:
+    return _("open it in Excel and save it again as .xlsx ('Excel-werkmap')")
+
+
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]")
 _THREE_DECIMALS = re.compile(r"-?\d+\.\d{3}")
@@ -72,7 +79,7 @@ def read_workbook(data: bytes, name: str, required: Sequence[str]) -> RawTable:
     except InputError:
         raise
     except Exception:  # a damaged workbook can fail anywhere while streaming
-        fail(name, f"part of this workbook cannot be read; {_RESAVE}")
+        fail(name, _("part of this workbook cannot be read; {fix}").format(fix=_resave()))
     finally:
         book.close()
     if _has_formulas(data):
@@ -91,7 +98,7 @@ def read_workbook(data: bytes, name: str, required: Sequence[str]) -> RawTable:
 
 def excel_column_label(position: int) -> str:
     """How Excel names the column at 0-based ``position``: ``column C``."""
-    return f"column {get_column_letter(position + 1)}"
+    return _("column {letter}").format(letter=get_column_letter(position + 1))
 
 
 def cell_text(value: object) -> str | None:
@@ -133,27 +140,36 @@ def cell_text(value: object) -> str | None:
 def _check_container(data: bytes, name: str) -> None:
     """Refuse what is not a readable xlsx before any parsing: empty, encrypted, a bomb."""
     if not data:
-        fail(name, "the file is empty (0 bytes); save the workbook again in Excel")
+        fail(name, _("the file is empty (0 bytes); save the workbook again in Excel"))
     if data.startswith(_OLE_MAGIC):
         fail(
             name,
-            "this workbook is protected with a password (or is an old .xls file "
-            "renamed to .xlsx), so it cannot be read; in Excel remove the password "
-            "(File > Info > Protect Workbook > Encrypt with Password: empty it) and "
-            "save as .xlsx",
+            _(
+                "this workbook is protected with a password (or is an old .xls file "
+                "renamed to .xlsx), so it cannot be read; in Excel remove the password "
+                "(File > Info > Protect Workbook > Encrypt with Password: empty it) and "
+                "save as .xlsx"
+            ),
         )
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(member.file_size for member in archive.infolist())
     except (zipfile.BadZipFile, ValueError, OSError):
-        fail(name, f"this file cannot be opened as an Excel workbook; {_RESAVE}")
+        fail(
+            name,
+            _("this file cannot be opened as an Excel workbook; {fix}").format(fix=_resave()),
+        )
     if unpacked > MAX_UNPACKED_BYTES:
         fail(
             name,
-            f"this workbook unpacks to {unpacked / 2**20:,.0f} MB, more than the "
-            f"{MAX_UNPACKED_BYTES / 2**20:,.0f} MB allowed; it is not a household or "
-            "dwelling list (or holds far more than one): save only the table, as "
-            ".xlsx or as 'CSV UTF-8'",
+            _(
+                "this workbook unpacks to {size} MB, more than the {limit} MB allowed; it "
+                "is not a household or dwelling list (or holds far more than one): save "
+                "only the table, as .xlsx or as 'CSV UTF-8'"
+            ).format(
+                size=shown_number(unpacked / 2**20, 0),
+                limit=shown_number(MAX_UNPACKED_BYTES / 2**20, 0),
+            ),
         )
 
 
@@ -163,7 +179,10 @@ def _open(data: bytes, name: str, *, formulas: bool) -> Any:
             io.BytesIO(data), read_only=True, data_only=not formulas, keep_links=False
         )
     except Exception:  # a damaged workbook fails in many ways; all mean the same
-        fail(name, f"this file cannot be opened as an Excel workbook; {_RESAVE}")
+        fail(
+            name,
+            _("this file cannot be opened as an Excel workbook; {fix}").format(fix=_resave()),
+        )
 
 
 def _has_formulas(data: bytes) -> bool:
@@ -182,7 +201,7 @@ def _has_formulas(data: bytes) -> bool:
 
 
 def _choose_sheet(book: Any, name: str, required: Sequence[str]) -> _Sheet:
-    want = frozenset(c.strip().lower() for c in required)
+    want = frozenset(c.strip().lower() for c in required)  # contract names
     sheets = list(_candidates(book, want))
     complete = [s for s in sheets if want and s.matches == len(want)]
     shown = [s for s in complete if s.visible]
@@ -190,8 +209,10 @@ def _choose_sheet(book: Any, name: str, required: Sequence[str]) -> _Sheet:
         titles = ", ".join(f"'{s.title}'" for s in shown)
         fail(
             name,
-            f"more than one sheet holds this table ({titles}); keep the one to plan "
-            "with and delete the others (or save each as its own file)",
+            _(
+                "more than one sheet holds this table ({titles}); keep the one to plan "
+                "with and delete the others (or save each as its own file)"
+            ).format(titles=titles),
         )
     if shown:
         return shown[0]
@@ -200,14 +221,18 @@ def _choose_sheet(book: Any, name: str, required: Sequence[str]) -> _Sheet:
     if hidden:
         fail(
             name,
-            f"the table is on a hidden sheet ('{hidden[0].title}'); unhide it "
-            "(right-click a sheet tab > Unhide) or copy it to a visible sheet",
+            _(
+                "the table is on a hidden sheet ('{sheet}'); unhide it "
+                "(right-click a sheet tab > Unhide) or copy it to a visible sheet"
+            ).format(sheet=hidden[0].title),
         )
     if not visible:
         fail(
             name,
-            "the workbook has no sheet with data; the first row of a sheet must "
-            "hold the column names",
+            _(
+                "the workbook has no sheet with data; the first row of a sheet must "
+                "hold the column names"
+            ),
         )
     if not want:
         active = book.active
@@ -232,15 +257,17 @@ def _find_header(sheet: Any, want: frozenset[str]) -> tuple[int, int] | None:
     Coordinators often put a title or a note above the table, so the first
     :data:`HEADER_SEARCH_ROWS` non-empty rows are searched for the one with
     the most wanted column names; without any, the first non-empty row is
-    the header. ``None`` for a sheet without data.
+    the header. A name counts in any of its spellings (``personen`` for
+    ``persons``, see :mod:`allocatie.inputs.columns`), so a Dutch-headed sheet
+    is found as readily as an English one. ``None`` for a sheet without data.
     """
     best: tuple[int, int] | None = None
     seen = 0
     for number, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), 1):
-        names = {(cell_text(v) or "").lower() for v in values} - {""}
-        if not names:
+        cells = {cell_text(v) or "" for v in values} - {""}
+        if not cells:
             continue
-        matches = len(want & names)
+        matches = len(want & {canonical_column(c, want) for c in cells})
         if best is None or matches > best[0]:
             best = (matches, number)
         seen += 1
@@ -268,8 +295,10 @@ def _rows(
         if cells_read > MAX_CELLS:
             fail(
                 name,
-                f"the sheet '{sheet.title}' has more than {MAX_CELLS:,} cells; keep only "
-                "the table (one row per household or dwelling) and save again",
+                _(
+                    "the sheet '{sheet}' has more than {limit} cells; keep only "
+                    "the table (one row per household or dwelling) and save again"
+                ).format(sheet=sheet.title, limit=shown_number(MAX_CELLS)),
             )
         cells = [cell_text(v) or "" for v in values]
         if number == header_row:
@@ -317,10 +346,13 @@ def _refuse_uncalculated(data: bytes, name: str, sheet: _Sheet, header: list[str
                             name,
                             number,
                             header[col] if named else excel_column_label(col),
-                            f"cell {get_column_letter(col + 1)}{number} holds a formula "
-                            f"({formula[:40]}) that was never calculated, so it has no "
-                            "value; open the file in Excel and save it (Excel then "
-                            "calculates it), or type the value itself",
+                            _(
+                                "cell {cell} holds a formula ({formula}) that was never "
+                                "calculated, so it has no value; open the file in Excel and "
+                                "save it (Excel then calculates it), or type the value itself"
+                            ).format(
+                                cell=f"{get_column_letter(col + 1)}{number}", formula=formula[:40]
+                            ),
                         )
                     )
     finally:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -29,7 +30,8 @@ def test_json_matches_the_pysal_reference(gemeente, level):
         if lq is not None and code in lqs:
             assert lqs[code] == pytest.approx(lq, abs=1e-3)
     assert {"code", "name", "residents", "share", "lq", "concentrated"} <= set(data["areas"][0])
-    assert all(a["concentrated"] == (a["lq"] >= 1.5) for a in data["areas"])
+    # concentrated as matching judges it: by the buurt's own LQ, or its wijk's when it is small
+    assert all(a["concentrated"] == (a["judged_lq"] >= 1.5) for a in data["areas"])
 
 
 def test_table_names_the_concentrated_wijk_of_enschede_in_dutch():
@@ -65,3 +67,31 @@ def test_unknown_municipality_is_a_clear_error():
     assert "Geen cijfers op buurtniveau voor GM9999" in result.output
     result = CliRunner().invoke(cli, ["areas", "--gemeente", "GM9999", "--lang", "en"])
     assert "No buurt statistics for GM9999" in result.output
+
+
+def test_a_small_buurt_is_judged_by_its_wijk_as_in_matching():
+    """Almelo's Bedrijventerrein Bornsestraat has 80 residents and its own LQ of 2.66, but
+    matching (min_residents = 100) judges it by wijk WK014111 (LQ 1.02): not concentrated.
+    With --min-residents 50 it counts on its own again."""
+    from allocatie.areas.concentration import dwelling_areas
+    from allocatie.areas.data import load_areas
+    from allocatie.inputs.policy import Spreading
+
+    def judged(*options: str) -> dict:
+        result = CliRunner().invoke(
+            cli, ["areas", "--gemeente", "GM0141", "--format", "json", *options]
+        )
+        assert result.exit_code == 0, result.output
+        return {a["code"]: a for a in json.loads(result.output)["areas"]}["BU01411105"]
+
+    small = judged()
+    assert (small["residents"], small["lq"], small["judged_at"]) == (80, 2.663, "WK014111")
+    assert small["concentrated"] is False
+    stats = load_areas().stats
+    dwelling = pd.DataFrame({"buurt_code": pd.array(["BU01411105"], dtype="string"),
+                             "wijk_code": pd.array(["WK014111"], dtype="string"),
+                             "gemeente_code": pd.array(["GM0141"], dtype="string")})  # fmt: skip
+    matched = dwelling_areas(dwelling, stats, Spreading())
+    assert (matched["area_code"][0], bool(matched["concentrated"][0])) == ("WK014111", False)
+    on_its_own = judged("--min-residents", "50")
+    assert (on_its_own["judged_at"], on_its_own["concentrated"]) == ("BU01411105", True)

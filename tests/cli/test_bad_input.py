@@ -1,13 +1,16 @@
 """The bad-input corpus through the real command: exit 2, every problem listed, nothing written.
 
 Each broken file under ``tests/fixtures`` is named after its defect; here each one replaces its
-counterpart in the tiny hand-checked scenario. A hypothesis test then feeds random mutations
-of valid files through the whole pipeline: the outcome is a plan (exit 0) or a list of problems
-(exit 2), never a traceback.
+counterpart in the tiny hand-checked scenario. The command runs as a coordinator runs it, in
+Dutch (the default), so the list must open with the Dutch count line; one file more is run with
+``--lang en`` for the English one. A hypothesis test then feeds random mutations of valid files
+through the whole pipeline: the outcome is a plan (exit 0) or a list of problems (exit 2),
+never a traceback.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -32,6 +35,8 @@ VALID = {
     "minimal.toml",
 }
 ROLES = ("households", "dwellings", "pins", "refusals", "amenities", "policy")
+#: The first line of a problem list, in Dutch ("3 problemen gevonden in de invoer:").
+DUTCH_COUNT = re.compile(r"\d+ (probleem|problemen) gevonden in de invoer:$")
 
 
 def corpus() -> list[Path]:
@@ -66,8 +71,20 @@ def test_each_broken_file_gives_exit_2_and_nothing_written(tmp_path, broken):
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
     assert str(broken) in result.output  # names the file
-    assert "problem" in result.output.splitlines()[0]
+    assert DUTCH_COUNT.match(result.output.splitlines()[0]), result.output
     assert not out.exists()
+
+
+def test_the_problem_list_is_english_with_lang_en(tmp_path):
+    broken = FIXTURES / "inputs" / "households_several_defects.csv"
+    result = CliRunner().invoke(
+        cli, ["match", "--scenario", str(TINY), "--households", str(broken), "--lang", "en",
+              "--out", str(tmp_path / "out")],
+    )  # fmt: skip
+    assert result.exit_code == 2
+    first, *rest = result.output.splitlines()
+    assert re.match(r"\d+ problems found in the input:$", first)
+    assert all(", line " in line for line in rest if line.startswith("  - "))
 
 
 @settings(

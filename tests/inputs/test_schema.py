@@ -244,7 +244,10 @@ def test_pins_duplicates_and_conflicts():
 @pytest.mark.parametrize(
     ("name", "fragments"),
     [
-        ("households_missing_persons_column.csv", ["missing", "persons, linked_on", "'personen'"]),
+        (
+            "households_missing_persons_column.csv",
+            ["missing", "persons, linked_on", "'persoonen' meant to be 'personen'"],
+        ),
         ("households_duplicate_id.csv", ["already used on line 2"]),
         ("households_fractional_persons.csv", ["'2,5' is not a whole number", "such as 3"]),
         ("households_impossible_date.csv", ["'2019-02-30' is not a date that exists"]),

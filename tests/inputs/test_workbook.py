@@ -42,8 +42,10 @@ HOUSEHOLDS_SEP = [["household_id", "persons", "linked_on"], ["OLD1", 3, "2019-05
 
 
 def _match(tmp_path: Path, *args: str):
+    """The real command, in English (the language these tests read the messages in)."""
+    out = str(tmp_path / "out")
     return CliRunner().invoke(
-        cli, ["match", "--scenario", str(TINY), *args, "--out", str(tmp_path / "out"), "--quiet"]
+        cli, ["match", "--scenario", str(TINY), *args, "--out", out, "--quiet", "--lang", "en"]
     )
 
 
