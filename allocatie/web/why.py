@@ -56,6 +56,14 @@ def _index(values: object, wanted: str) -> int | None:
     return int(found[0]) if len(found) == 1 else None
 
 
+def _persons(n: int) -> str:
+    return f"{n} persoon" if n == 1 else f"{n} personen"
+
+
+def _rooms(n: int) -> str:
+    return f"{n} slaapkamer" if n == 1 else f"{n} slaapkamers"
+
+
 def _rule(instance: Instance, h: int, d: int, row: Mapping[str, object]) -> Why | None:
     """The first hard rule the pair breaks, or ``None``."""
     household = instance.households.iloc[h]
@@ -67,7 +75,7 @@ def _rule(instance: Instance, h: int, d: int, row: Mapping[str, object]) -> Why 
         return Why(
             "fits_rent",
             f"Huur: {money(float(dwelling['rent']))} is boven de huurgrens van {money(cap)} "
-            f"voor {people} personen (passend toewijzen).",
+            f"voor {_persons(people)} (passend toewijzen).",
         )
     if not row["fits_access"]:
         needs = []
@@ -111,7 +119,7 @@ def _size(instance: Instance, h: int, d: int) -> Why:
     )
     return Why(
         "size",
-        f"Grootte: de woning heeft {bedrooms} slaapkamer(s); voor {people} personen{reunion} "
+        f"Grootte: de woning heeft {_rooms(bedrooms)}; voor {_persons(people)}{reunion} "
         f"passen {low}–{low + extra} slaapkamers (max_extra_bedrooms = {extra}).",
     )
 
@@ -138,7 +146,7 @@ def _caps(instance: Instance, result: Result, h: int, d: int) -> list[str]:
     used = int(problem.pair_persons[selected & in_area].sum())
     if room >= 0 and used + persons > room:
         out.append(
-            f"{persons} personen meer zou {code} over de concentratiegrens brengen "
+            f"{_persons(persons)} meer zou {code} over de concentratiegrens brengen "
             f"(LQ {number(instance.policy.spreading.lq_threshold)}; nog ruimte voor "
             f"{max(room - used, 0)} personen)"
         )
@@ -192,7 +200,7 @@ def _tiers(instance: Instance, result: Result, h: int, d: int, pair: int) -> Why
     if t1 > 0:
         return Why(
             "tier1",
-            f"{competitor}Met deze woning voor dit huishouden krijgen {t1} personen minder een "
+            f"{competitor}Met deze woning voor dit huishouden krijgen {_persons(t1)} minder een "
             f"woning{lost}: het plan huisvest eerst zoveel mogelijk personen (niveau 1).{capped}",
             losers,
         )
@@ -209,7 +217,7 @@ def _tiers(instance: Instance, result: Result, h: int, d: int, pair: int) -> Why
             "tier3",
             f"{competitor}Met deze woning voor dit huishouden is het plan minder passend "
             f"(niveau 3: interesses in de buurt, wensen, geen ongebruikte slaapkamers, "
-            f"wachttijd; {t3} punten lager).{capped}",
+            f"wachttijd; {t3} {'punt' if t3 == 1 else 'punten'} lager).{capped}",
             losers,
         )
     return Why(

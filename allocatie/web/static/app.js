@@ -30,13 +30,23 @@ document.addEventListener("submit", function (event) {
   var body = new FormData(form);
   if (event.submitter && event.submitter.name) { body.append(event.submitter.name, event.submitter.value); }
   busy(form, true);
-  fetch(form.action, {
+  // getAttribute: a button named "action" would shadow form.action
+  fetch(form.getAttribute("action"), {
     method: "POST",
     body: body,
     credentials: "same-origin",
     headers: { "X-Requested-With": "fetch" }
   }).then(function (response) {
     if (response.status === 401) { window.location = "/login"; return null; }
+    if (!response.ok && response.status !== 409 && response.status !== 422) {
+      // an error page, not a part of this one: say what it says, change nothing
+      return response.text().then(function (page) {
+        var doc = new DOMParser().parseFromString(page, "text/html");
+        var title = doc.querySelector("h1");
+        window.alert(title ? title.textContent : "Dit kan niet (" + response.status + ").");
+        return null;
+      });
+    }
     return response.text();
   }).then(function (html) {
     if (html === null) { return; }
