@@ -8,7 +8,6 @@ re-running once per mistake.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -180,18 +179,34 @@ def _area_name(code: str, areas: Areas | None) -> str:
     return code
 
 
-def _close_codes(code: str, level: str | None, gemeente: str | None, areas: Areas) -> str | None:
-    """ "BU01530606 (Wesselerbrink Noord-West)" for a code one digit off, else ``None``.
+def _one_slip(code: str, other: str) -> bool:
+    """Whether ``other`` is ``code`` with one digit mistyped or two neighbours swapped."""
+    if len(code) != len(other):
+        return False
+    differ = [i for i, (a, b) in enumerate(zip(code, other)) if a != b]
+    if len(differ) == 1:
+        return True
+    return (
+        len(differ) == 2
+        and differ[1] == differ[0] + 1
+        and code[differ[0]] == other[differ[1]]
+        and code[differ[1]] == other[differ[0]]
+    )
 
-    Only codes of the same municipality (and level) are compared: area codes
-    are all digits, so across the country almost any code is "close" to some
-    other, and a suggestion in another city would mislead.
+
+def _close_codes(code: str, level: str | None, gemeente: str | None, areas: Areas) -> str | None:
+    """Codes one slip off ``code``: "BU01530606 (Wesselerbrink Noord-West)", else ``None``.
+
+    Area codes are digits, so "close" means one digit mistyped or two
+    neighbouring digits swapped, not a string similarity. Only codes of the
+    same municipality (and level) are compared: a suggestion in another city
+    would mislead. At most three are named.
     """
     stats = areas.stats
     rows = stats[stats["gemeente_code"] == gemeente] if gemeente is not None else stats.iloc[:0]
     if level is not None:
         rows = rows[rows["level"] == level]
-    found = difflib.get_close_matches(code, rows.index.astype(str).tolist(), n=2, cutoff=0.85)
+    found = [c for c in rows.index.astype(str) if _one_slip(code, c)][:3]
     if not found:
         return None
     return _(" or ").join(f"{c} ({_area_name(c, areas)})" for c in found)

@@ -29,6 +29,8 @@ VALID = {
     "households_excel.csv",
     "dwellings.csv",
     "dwellings_excel.csv",
+    "households_dutch_headers.csv",
+    "dwellings_dutch_headers.csv",
     "pins.csv",
     "refusals.csv",
     "amenities.csv",

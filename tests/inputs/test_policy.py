@@ -157,3 +157,147 @@ def test_the_defaults_pass_every_rule():
     for section in (Period, Matching, Spreading, Affordability, Occupancy, Weights):
         section()
     assert Policy().solver == SolverSettings()
+
+
+# --------------------------------------------------------------------------
+# what a coordinator writes by hand: lines, did-you-mean, dates
+
+
+def problems_of(path) -> dict[str, tuple[int | None, str]]:
+    with pytest.raises(InputError) as caught:
+        load_policy(path)
+    return {p.column or "": (p.line, p.message) for p in caught.value.problems}
+
+
+def test_misspelt_and_dutch_keys_get_a_did_you_mean_and_their_line():
+    found = problems_of(FIXTURES / "policy_misspelt_key.toml")
+    assert set(found) == {
+        "taakstelling", "period.achterstand", "spreading.lq_treshold",
+        "affordability.aftoppingsgrens",
+    }  # fmt: skip
+    assert found["spreading.lq_treshold"][0] == 11
+    assert "did you mean 'lq_threshold'?" in found["spreading.lq_treshold"][1]
+    line, message = found["taakstelling"]
+    assert line == 3 and "did you mean 'quota_persons' in [period]?" in message
+    assert "did you mean 'backlog_persons'?" in found["period.achterstand"][1]
+    assert "did you mean 'cap_low' or 'cap_high'?" in found["affordability.aftoppingsgrens"][1]
+
+
+def test_a_dutch_or_misspelt_section_name_is_recognised(tmp_path):
+    path = tmp_path / "p.toml"
+    path.write_text("[periode]\nstart = 2019-07-01\n\n[spreding]\nlq_threshold = 1.5\n")
+    found = problems_of(path)
+    assert found["periode"][0] == 1 and "did you mean 'period'?" in found["periode"][1]
+    assert found["spreding"][0] == 4 and "did you mean 'spreading'?" in found["spreding"][1]
+
+
+def test_a_date_written_the_dutch_way_says_how_to_write_it():
+    ((key, (line, message)),) = problems_of(
+        FIXTURES / "policy_date_written_dutch_style.toml"
+    ).items()
+    assert (key, line) == ("", 3)
+    assert "TOML syntax error" in message and "column 9" in message
+    assert message.endswith("write dates as YYYY-MM-DD: end = 2019-12-31")
+
+
+@pytest.mark.parametrize(
+    ("line", "fix"),
+    [
+        ("end = 2019/12/31", "end = 2019-12-31"),
+        ("end = 01/02/2019", "write dates as 2019-12-31 (YYYY-MM-DD)"),  # day or month first?
+        ("municipality = GM0153", 'put text in quotes: municipality = "GM0153"'),
+        ("lq_threshold = 1,5", "write a decimal point, not a comma: lq_threshold = 1.5"),
+        ("projected_composition = ja", "write true or false: projected_composition = true"),
+    ],
+)
+def test_the_usual_slips_in_toml_get_their_fix(tmp_path, line, fix):
+    path = tmp_path / "p.toml"
+    path.write_text(f"# policy\n{line}\n")
+    ((_key, (number, message)),) = problems_of(path).items()
+    assert number == 2 and fix in message
+
+
+def test_a_date_in_quotes_is_a_type_problem_with_the_fix(tmp_path):
+    path = tmp_path / "p.toml"
+    path.write_text('[period]\nstart = 2019-07-01\nend = "31-12-2019"\n')
+    line, message = problems_of(path)["period.end"]
+    assert line == 3
+    assert "expected a date like 2019-07-01, got '31-12-2019'" in message
+    assert "write dates as YYYY-MM-DD without quotes: 2019-12-31" in message
+
+
+def test_problems_of_valid_toml_get_the_line_of_their_key():
+    found = problems_of(FIXTURES / "policy_out_of_range_values.toml")
+    assert {k: line for k, (line, _m) in found.items()} == {
+        "period.end": 3, "spreading.lq_threshold": 7, "affordability.cap_low": 10,
+        "weights.fit": 13, "solver.method": 16,
+    }  # fmt: skip
+
+
+def test_key_lines_follow_sections_dotted_and_quoted_keys():
+    from allocatie.inputs.settings import key_lines
+
+    text = (
+        'municipality = "GM0153"\n'
+        "[spreading]\n"
+        'notes = """\nquota_persons = 1\n"""\n'
+        "lq_threshold = 1.5\n"
+        "[spreading.placed_this_period]\n"
+        '"BU01530606" = 2\n'
+        "[period]\n"
+        "a.b = 1\n"
+    )
+    lines = key_lines(text)
+    assert lines["municipality"] == 1
+    assert lines["spreading.lq_threshold"] == 6
+    assert "spreading.quota_persons" not in lines  # inside a multi-line string
+    assert lines["spreading.placed_this_period.BU01530606"] == 8
+    assert lines["period.a.b"] == 10
+
+
+# --------------------------------------------------------------------------
+# passend toewijzen by year
+
+
+def test_a_policy_without_caps_takes_those_of_the_year_its_period_starts_in(tmp_path):
+    path = tmp_path / "p.toml"
+    path.write_text("[period]\nstart = 2025-01-01\nend = 2025-06-30\n")
+    caps = load_policy(path).affordability
+    assert (caps.cap_low, caps.cap_high, caps.year) == (682.96, 731.93, 2025)
+    assert caps.source.startswith("passend toewijzen 2025 (bundled; rijksoverheid.nl")
+    assert load_policy(FIXTURES / "minimal.toml").affordability.year == 2019
+
+
+def test_caps_named_in_the_policy_are_the_policy_files():
+    caps = load_policy(EXAMPLE / "policy.toml").affordability
+    assert (caps.cap_low, caps.cap_high, caps.source, caps.year) == (
+        607.46, 651.03, "policy file", None
+    )  # fmt: skip
+
+
+def test_a_year_without_bundled_caps_names_the_keys_to_set():
+    ((key, (line, message)),) = problems_of(
+        FIXTURES / "policy_year_without_bundled_caps.toml"
+    ).items()
+    assert (key, line) == ("period.start", 5)
+    assert "no passend-toewijzen rent caps for 2026" in message
+    assert "cap_low = … and cap_high = …" in message
+
+
+def test_one_cap_without_the_other_is_a_problem():
+    found = problems_of(FIXTURES / "policy_one_rent_cap_only.toml")
+    assert found == {
+        "affordability.cap_high": (
+            6,
+            "cap_low is set but cap_high is not; set both aftoppingsgrenzen, or neither to use "
+            "those of the year the period starts in",
+        )
+    }
+
+
+def test_source_and_year_are_not_keys_of_the_file():
+    with pytest.raises(InputError) as caught:
+        policy_from_dict({"affordability": {"cap_low": 1.0, "cap_high": 2.0, "source": "x"}})
+    (problem,) = caught.value.problems
+    assert problem.column == "affordability.source"
+    assert "unknown setting" in problem.message
