@@ -16,11 +16,13 @@ dwellings; a viewer sees the markers without household ids.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import tempfile
 from pathlib import Path
 
 import pandas as pd
 
+from allocatie.ledger.proposals import DECISION_COLUMN
 from allocatie.report.maps import indicator_label, placements_table, wijk_layer
 from allocatie.report.outputs import write_plan
 from allocatie.report.web_map import interactive_map
@@ -36,11 +38,32 @@ DOWNLOADS = {
 }
 
 
+def _with_refusals(plan: Working) -> pd.DataFrame:
+    """The plan with each refusal of the meeting on its row: the refused dwelling, ``geweigerd``."""
+    table = plan.outcome.plan.copy()
+    table["dwelling_id"] = table["dwelling_id"].astype("string")
+    for draft in plan.drafts:
+        if draft.decision == "refused":
+            row = table["household_id"].astype(str) == draft.household_id
+            table.loc[row, "dwelling_id"] = draft.dwelling_id
+            table.loc[row, DECISION_COLUMN] = "geweigerd"
+    return table
+
+
 def plan_files(plan: Working, maps: bool = True) -> dict[str, bytes]:
-    """The downloads of this plan, by download name (written to a private temporary folder)."""
+    """The downloads of this plan, by download name (written to a private temporary folder).
+
+    ``plan.xlsx`` carries every decision of the meeting in its ``besluit``
+    column (a refusal on the row of the refused dwelling), so ``allocatie month
+    confirm`` reads the same decisions the screen confirms. The report's map
+    shows what the plan places, not the refused dwellings.
+    """
     with tempfile.TemporaryDirectory(prefix="allocatie-web-") as tmp:
         out = Path(tmp) / "plan"
         write_plan(out, plan.outcome, maps=maps)
+        refused = dataclasses.replace(plan.outcome, plan=_with_refusals(plan))
+        write_plan(Path(tmp) / "besluiten", refused, maps=False)
+        (out / "plan.xlsx").write_bytes((Path(tmp) / "besluiten" / "plan.xlsx").read_bytes())
         return {
             name: (out / file).read_bytes()
             for name, (file, _) in DOWNLOADS.items()

@@ -276,10 +276,14 @@ def _pairs_frame(rows: list[tuple[str, str, int]], like: pd.DataFrame) -> pd.Dat
 
 
 def with_drafts(month: LedgerMonth, drafts: Sequence[Draft]) -> LedgerMonth:
-    """The shaped month with the meeting's drafts: refused pairs out, the rest held fixed.
+    """The shaped month with the meeting's drafts: refusers out, the rest held fixed.
 
-    A draft replaces what it contradicts: a pin in force for the same
-    household or dwelling (the confirmation ends or replaces it the same way).
+    The ledger records one decision per household and meeting, so a household
+    that refused its dwelling gets no other in this meeting (it waits, and
+    the next proposal offers it what fits, never the refused dwelling): every
+    pair of it is left out, and the dwellings it leaves go to others. A draft
+    replaces what it contradicts: a pin in force for the same household or
+    dwelling (the confirmation ends or replaces it the same way).
     """
     fixed = [d for d in drafts if d.decision in (ACCEPTED, PINNED)]
     refused = {(d.household_id, d.dwelling_id) for d in drafts if d.decision == REFUSED}
@@ -302,10 +306,13 @@ def with_drafts(month: LedgerMonth, drafts: Sequence[Draft]) -> LedgerMonth:
         )
     ]
     known = {(h, w) for h, w, _ in refusals}
+    done = {d.household_id: d.sequence for d in drafts if d.decision == REFUSED}
+    offered = month.dwellings["dwelling_id"].astype(str).tolist()
     refusals += [
-        (h, w, -(100_000 + d.sequence))
-        for d in drafts
-        if d.decision == REFUSED and (h := d.household_id, w := d.dwelling_id) not in known
+        (h, w, -(100_000 + sequence))
+        for h, sequence in done.items()
+        for w in offered
+        if (h, w) not in known
     ]
     return dataclasses.replace(
         month,
@@ -319,10 +326,17 @@ def _decided_plan(outcome: Outcome, proposal_id: int, drafts: Sequence[Draft]) -
     plan = outcome.plan.copy()
     words = pd.Series(pd.NA, index=plan.index, dtype="string")
     by_id = {d.household_id: d for d in drafts}
+    reasons = plan["reason"].astype(str).tolist()
     for i, (hid, did) in enumerate(zip(plan["household_id"], plan["dwelling_id"])):
         draft = by_id.get(str(hid))
         if draft is not None and draft.decision != REFUSED and str(did) == draft.dwelling_id:
             words.iloc[i] = DECISION_NL[draft.decision]
+        elif draft is not None and draft.decision == REFUSED:
+            reasons[i] = (
+                f"Wacht: weigerde {draft.dwelling_id} in dit overleg; komt terug in het volgende "
+                "voorstel (één besluit per huishouden per overleg)."
+            )
+    plan["reason"] = reasons
     if DECISION_COLUMN in plan.columns:
         plan[DECISION_COLUMN] = words
     else:

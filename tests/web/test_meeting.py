@@ -59,12 +59,10 @@ def test_refuse_resolves_and_the_pair_is_never_proposed_again(
     )
     assert answer.status_code == 200 and answer.text.lstrip().startswith('<div id="meeting">')
     after = _plan(ledger, proposal)
-    assert after.outcome.plan["dwelling_id"][0] != dwelling
-    assert (
-        after.changes
-        and after.changes[0].household_id == household
-        or any(c.household_id == household for c in after.changes)
-    )
+    row = after.outcome.plan.iloc[0]
+    assert row.isna()["dwelling_id"]  # one decision per household and meeting: it waits
+    assert f"weigerde {dwelling} in dit overleg" in row["reason"]
+    assert any(c.household_id == household and c.after is None for c in after.changes)
     assert 'id="changes"' in answer.text
     assert after.seconds < 2.0
 
@@ -167,3 +165,31 @@ def test_open_a_period_in_the_app(tmp_path: Any) -> None:
         {"municipality": "GM0153", "start": "2020-01-01", "end": "2020-06-30", "quota": "40"},
     )
     assert made.status_code == 200 and "40 personen" in made.text
+
+
+def test_the_downloaded_plan_confirms_with_the_cli_as_well(
+    ledger: Any, coordinator: Any, proposal: int, tmp_path: Any
+) -> None:
+    coordinator.post(f"/voorstel/{proposal}/besluit", {"row": "0", "action": "refuse"})
+    coordinator.post(f"/voorstel/{proposal}/besluit", {"row": "1", "action": "pin"})
+    coordinator.post(f"/voorstel/{proposal}/alles-akkoord")
+    drafts = _plan(ledger, proposal).drafts
+    xlsx = coordinator.get(f"/voorstel/{proposal}/plan.xlsx")
+    assert xlsx.status_code == 200
+    (tmp_path / "plan.xlsx").write_bytes(xlsx.content)
+    result = CliRunner().invoke(
+        cli,
+        [
+            "month",
+            "confirm",
+            str(tmp_path / "plan.xlsx"),
+            "--ledger",
+            str(ledger.location.sqlite_file),
+            "--date",
+            TODAY.isoformat(),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    figures = status(ledger, municipality=None, start=None, today=TODAY)
+    assert figures["households_housed"] == sum(d.decision == "accepted" for d in drafts)
+    assert figures["refusals_in_force"] == 1 and len(figures["open_pins"]) == 1
