@@ -2,8 +2,10 @@
 
 Every figure is measured in this process on the same problem: our ``solve`` (split
 into parts, exact), a bare OR-Tools min-cost flow on the whole network (the speed
-limit for the network rules), optionally the plain CP-SAT model and the
-first-come-first-served greedy that mirrors today's manual practice.
+limit for the network rules; on a headroom instance, the flow on its relaxation),
+optionally the plain CP-SAT model, each method alone on the *hard parts* (those
+whose relaxation breaks a persons headroom), and the first-come-first-served greedy
+that mirrors today's manual practice.
 """
 
 from __future__ import annotations
@@ -17,14 +19,17 @@ from typing import Any
 
 import numpy as np
 
+from allocatie.inputs.policy import SolverSettings
 from allocatie.match import Inputs, run_match
 from allocatie.model.problem import ProblemData
 from allocatie.planning import instances
 from allocatie.planning.baseline import fcfs_plan
 from allocatie.report.outputs import write_plan
-from allocatie.solve import MapParts, Status, relaxation, solve
+from allocatie.solve import MapParts, Result, Status, relaxation, solve, solve_part
 from allocatie.solve.cpsat import solve_cpsat
-from allocatie.solve.flow import is_network, solve_flow
+from allocatie.solve.flow import flow_plan, folded_cost, is_network, solve_flow
+from allocatie.solve.mip import solve_mip
+from allocatie.solve.split import components, part_of_pairs, subproblem
 
 INSTANCES = ("city-month", "city-half-year", "national", "national-headroom", "stress")
 
@@ -58,18 +63,93 @@ def fcfs(problem: ProblemData, wait_days: np.ndarray) -> np.ndarray:
     return fcfs_plan(problem, queue, np.arange(problem.n_dwellings))
 
 
+def reference_flow(problem: ProblemData) -> tuple[tuple[int, int, int], str, float]:
+    """One bare min-cost flow over the whole (relaxed) network: objective, status, seconds.
+
+    The tiers are folded with each independent part's own weights
+    (:func:`~allocatie.solve.flow.folded_cost` with ``part``), in one network and
+    one solve: the whole country's weights overflow OR-Tools' cost range on the
+    stress instance (``COST_RANGE``), the parts' never do, and the plan is
+    lexicographically optimal all the same. Labelling the parts is timed too.
+    """
+    relaxed = relaxation(problem)
+    if not is_network(relaxed):
+        return (0, 0, 0), "NOT_A_NETWORK", 0.0
+    start = time.perf_counter()
+    try:
+        plan = flow_plan(relaxed, folded_cost(relaxed, part_of_pairs(relaxed)))
+    except OverflowError:
+        return (0, 0, 0), "COST_RANGE", time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    if plan is None:
+        return (0, 0, 0), str(Status.INFEASIBLE), seconds
+    return relaxed.tiers(plan), str(Status.OPTIMAL), seconds
+
+
+def hard_parts(problem: ProblemData, settings: SolverSettings) -> dict[str, Any]:
+    """Each method on the parts whose relaxation breaks a persons headroom, side by side.
+
+    ``ours`` is the auto path (:func:`allocatie.solve.solve_part`), ``highs`` HiGHS
+    alone (:func:`allocatie.solve.mip.solve_mip`), ``cpsat`` CP-SAT alone, each with
+    the policy's seed and time limit per part. Per method: seconds over all hard
+    parts, parts proven optimal, and the summed objective; the largest part's
+    seconds are given apart, since it is where the methods differ most.
+    """
+    hard = []
+    for pairs in components(problem):
+        part = subproblem(problem, pairs)
+        if is_network(part) or not is_network(relaxation(part)):
+            continue
+        relaxed = solve_flow(relaxation(part))
+        if part.violations(relaxed.selected):
+            hard.append(part)
+    largest = max(range(len(hard)), key=lambda i: hard[i].n_pairs, default=-1)
+    seed, limit = settings.seed, settings.time_limit_seconds
+    solvers: dict[str, Any] = {
+        "ours": lambda part: solve_part(part, settings),
+        "highs": lambda part: solve_mip(part, seed=seed, time_limit_seconds=limit),
+        "cpsat": lambda part: solve_cpsat(part, seed=seed, time_limit_seconds=limit),
+    }
+    figures: dict[str, Any] = {
+        "parts": len(hard),
+        "pairs": sum(part.n_pairs for part in hard),
+        "largest_pairs": hard[largest].n_pairs if hard else 0,
+    }
+    for name, solver in solvers.items():
+        total, proven, seconds, biggest = [0, 0, 0], 0, 0.0, 0.0
+        for i, part in enumerate(hard):
+            start = time.perf_counter()
+            result: Result = solver(part)
+            spent = time.perf_counter() - start
+            seconds += spent
+            biggest = spent if i == largest else biggest
+            proven += result.status == Status.OPTIMAL
+            total = [t + v for t, v in zip(total, result.objective)]
+        figures[name] = {
+            "seconds": round(seconds, 3),
+            "largest_part_seconds": round(biggest, 3),
+            "proven": proven,
+            "objective": total,
+        }
+    return figures
+
+
 def run(
     name: str,
     seed: int = 1,
     *,
     cpsat_seconds: float = 0.0,
     map_parts: MapParts | None = None,
+    compare_hard_parts: bool = False,
 ) -> dict[str, Any]:
     """Measure one instance; ``cpsat_seconds > 0`` also runs the plain CP-SAT model.
 
     ``solve_method`` counts the parts each method settled (``{"flow": 263, ...}``,
     see :class:`allocatie.solve.Methods`), so a run shows how often the exact
-    fast paths sufficed and how often CP-SAT was needed.
+    fast paths sufficed and how often a MIP was needed; ``solve_bound`` and
+    ``solve_gap`` say how far an unproven plan may be from the optimum.
+    ``compare_hard_parts`` adds :func:`hard_parts` (after peak memory is taken,
+    so that it does not count).
     """
     build_start = time.perf_counter()
     inst = make(name, seed)
@@ -81,14 +161,7 @@ def run(
         write_plan(Path(folder) / "out", outcome, maps=False)
         read_to_report = time.perf_counter() - start
     problem = outcome.instance.problem
-    relaxed = relaxation(problem)
-    flow_start = time.perf_counter()
-    try:
-        reference = solve_flow(relaxed)
-        reference_objective, reference_status = reference.objective, str(reference.status)
-    except OverflowError:  # one flow over the whole country cannot hold the folded weights
-        reference_objective, reference_status = (0, 0, 0), "COST_RANGE"
-    reference_seconds = time.perf_counter() - flow_start
+    reference_objective, reference_status, reference_seconds = reference_flow(problem)
     result = outcome.result
     if map_parts is not None:
         result = solve(problem, outcome.instance.policy.solver, map_parts=map_parts)
@@ -108,6 +181,8 @@ def run(
         "optimal": result.status == Status.OPTIMAL,
         "status": str(result.status),
         "objective": list(result.objective),
+        "solve_bound": None if result.bound is None else list(result.bound),
+        "solve_gap": None if result.gap is None else list(result.gap),
         "reference_flow_objective": list(reference_objective),
         "reference_flow_status": reference_status,
         "fcfs_objective": list(problem.tiers(greedy)),
@@ -118,4 +193,6 @@ def run(
         figures["plain_cpsat_seconds"] = round(plain.solve_seconds, 3)
         figures["plain_cpsat_status"] = str(plain.status)
         figures["plain_cpsat_objective"] = list(plain.objective)
+    if compare_hard_parts:
+        figures["hard_parts"] = hard_parts(problem, outcome.instance.policy.solver)
     return figures

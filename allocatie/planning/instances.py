@@ -140,7 +140,12 @@ def stress(seed: int = 1, households: int = 50_000) -> Instance:
 
 
 def write(instance: Instance, folder: str | Path) -> Path:
-    """Write the instance as CSV files and a policy, as a user would hand them over."""
+    """Write the instance as CSV files and a policy, as a user would hand them over.
+
+    Reading the files back gives the instance's own problem: every rule the
+    generator set, the rent caps included, is written out rather than left to
+    the reader's defaults.
+    """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     h = instance.households.drop(columns="source_line").copy()
@@ -158,7 +163,11 @@ def write(instance: Instance, folder: str | Path) -> Path:
         f"quota_persons = {p.period.quota_persons}\n\n"
         f"[matching]\ndate = {p.matching.date}\nwindow_days = {p.matching.window_days}\n\n"
         f"[spreading]\nmax_per_complex = {p.spreading.max_per_complex}\n"
-        f"projected_composition = {str(p.spreading.projected_composition).lower()}\n",
+        f"projected_composition = {str(p.spreading.projected_composition).lower()}\n\n"
+        # the instance's own caps, not the reader's default for the period's year: the
+        # files must reproduce the instance (a 2025 period would read the 2025 caps)
+        f"[affordability]\ncap_low = {p.affordability.cap_low}\n"
+        f"cap_high = {p.affordability.cap_high}\n",
         encoding="utf-8",
     )
     return folder

@@ -126,6 +126,11 @@ def kpis(instance: Instance, result: Result, plan: pd.DataFrame) -> dict[str, An
         "indicator": instance.policy.spreading.indicator,
         "lq_threshold": instance.policy.spreading.lq_threshold,
         "solve_status": str(result.status),
+        # a plan not proven optimal says by how much it may fall short: the first tier where
+        # the solver's bound lies above it, and by how much (None when proven)
+        "solve_gap_tier": None if result.gap is None else result.gap[0],
+        "solve_gap": None if result.gap is None else result.gap[1],
+        "solve_bound": None if result.bound is None else list(result.bound),
         "solve_method": str(result.method),
         "objective_tier1_persons_housed": t1,
         "objective_tier2_outside_concentrated": t2,

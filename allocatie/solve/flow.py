@@ -94,10 +94,35 @@ def _infeasible(problem: ProblemData, seconds: float) -> Result:
     )
 
 
-def folded_cost(problem: ProblemData) -> np.ndarray:
-    """Per pair, minus its tiers folded with :func:`tier_weights`: the flow's arc cost."""
-    w1, w2, w3 = tier_weights(problem)
-    return -(w1 * problem.pair_persons + w2 * problem.pair_outside + w3 * problem.pair_quality)
+def folded_cost(problem: ProblemData, part: np.ndarray | None = None) -> np.ndarray:
+    """Per pair, minus its tiers folded with :func:`tier_weights`: the flow's arc cost.
+
+    With ``part`` (the independent part of each pair, numbered from 0), each part
+    gets the weights of its own size instead of the whole problem's. Parts share
+    no constraint, so the cheapest flow is still lexicographically optimal in
+    each part, hence in the whole (the tiers of a sum are the sums of the
+    tiers); and the costs stay as small as the largest part needs. One flow over
+    a whole country then fits OR-Tools' cost range, where the country's own
+    weights (about 7 · 50,000² · 1,000 per person on the stress instance) do not.
+    """
+    if part is None:
+        w1, w2, w3 = tier_weights(problem)
+        return -(w1 * problem.pair_persons + w2 * problem.pair_outside + w3 * problem.pair_quality)
+    if problem.n_pairs == 0:
+        return np.zeros(0, dtype=np.int64)
+    n_parts = int(part.max()) + 1
+    first_of_household = np.r_[True, np.diff(problem.pair_household) != 0]
+    _, first_of_dwelling = np.unique(problem.pair_dwelling, return_index=True)
+    households = np.bincount(part[first_of_household], minlength=n_parts)
+    dwellings = np.bincount(part[first_of_dwelling], minlength=n_parts)
+    m = np.maximum(np.minimum(households, dwellings), 1).astype(np.int64)
+    second = m * QUALITY_SCALE + 1  # tier_weights per part (tier 3's weight is 1)
+    first = m * second + m * QUALITY_SCALE + 1
+    cost: np.ndarray = (
+        -(first[part] * problem.pair_persons + second[part] * problem.pair_outside)
+        - problem.pair_quality
+    )
+    return cost
 
 
 def flow_plan(problem: ProblemData, cost: np.ndarray) -> np.ndarray | None:

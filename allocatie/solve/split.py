@@ -17,8 +17,8 @@ from scipy.sparse.csgraph import connected_components
 from allocatie.model.problem import ProblemData
 
 
-def components(problem: ProblemData) -> list[np.ndarray]:
-    """Pair indices of each independent part, parts ordered by their first pair.
+def part_of_pairs(problem: ProblemData) -> np.ndarray:
+    """The independent part of each pair, numbered from 0 in the order of their first pair.
 
     Nodes are households, dwellings, areas and buildings; a pair links its
     household and dwelling, and a dwelling is linked to its area and building
@@ -38,10 +38,23 @@ def components(problem: ProblemData) -> list[np.ndarray]:
     graph = coo_matrix((np.ones(len(tails)), (tails, heads)), shape=(size, size))
     _, label = connected_components(graph, directed=False)
     pair_label = label[problem.pair_household]
-    order = np.argsort(pair_label, kind="stable")
-    cuts = np.flatnonzero(np.diff(pair_label[order])) + 1
-    parts = np.split(order, cuts) if len(order) else []
-    return sorted(parts, key=lambda part: int(part[0]))
+    # renumber by first pair, so part k is the k-th to appear in pair order
+    _, first = np.unique(pair_label, return_index=True)
+    rank = np.empty(int(label.max(initial=-1)) + 1, dtype=np.int64)
+    rank[pair_label[np.sort(first)]] = np.arange(len(first))
+    part: np.ndarray = rank[pair_label]
+    return part
+
+
+def components(problem: ProblemData) -> list[np.ndarray]:
+    """Pair indices of each independent part, parts ordered by their first pair.
+
+    See :func:`part_of_pairs` for what links pairs into one part.
+    """
+    part = part_of_pairs(problem)
+    order = np.argsort(part, kind="stable")
+    cuts = np.flatnonzero(np.diff(part[order])) + 1
+    return np.split(order, cuts) if len(order) else []
 
 
 def subproblem(problem: ProblemData, pairs: np.ndarray) -> ProblemData:
