@@ -58,6 +58,11 @@ def _days(value: Any) -> str:
     return "–" if value is None or pd.isna(value) else number(value, 0)
 
 
+def _method(method: str) -> str:
+    """A planning method in the table's column: optimised, or fcfs (explained in the title)."""
+    return {"optimised": _("optimised"), "fcfs": _("fcfs")}.get(method, method)
+
+
 def _summary_table(summary: pd.DataFrame, title: str) -> Table:
     """One row per scenario run and method, the runs separated by a line.
 
@@ -67,8 +72,6 @@ def _summary_table(summary: pd.DataFrame, title: str) -> Table:
     table = Table(
         title=title, header_style="bold", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False
     )
-    from allocatie.report.plots import short_method_label
-
     columns = [
         (_("quota"), "quota_attainment", _pct),
         (_("outside\nconc."), "share_outside_concentrated", _pct),
@@ -88,7 +91,7 @@ def _summary_table(summary: pd.DataFrame, title: str) -> Table:
             cells = [fmt(getattr(row, key)) for _header, key, fmt in columns]
             last = i == len(group) - 1
             name = escape(str(run)) if i == 0 else ""
-            table.add_row(name, short_method_label(str(row.method)), *cells, end_section=last)
+            table.add_row(name, _method(str(row.method)), *cells, end_section=last)
     return table
 
 

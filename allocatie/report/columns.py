@@ -8,13 +8,15 @@ in the reader's language, with a legend line per column. This module holds
 those headers and meanings, once, through the message catalogue
 (:mod:`allocatie.i18n`): in English a header *is* the column name (the same word
 as in ``plan.csv``), in Dutch it is the Dutch word (``household_id`` →
-``huishouden``).
+``huishouden_id``) — for the columns the input files share, the same Dutch name
+the input template uses (``allocatie.inputs.columns``), so one word means one
+column everywhere a coordinator meets it.
 
 Readers of a Dutch ``plan.xlsx`` (the ledger's ``month confirm`` reads the
 ``besluit`` column back, with the id columns) turn its headers back into the
 column names with :data:`PLAN_COLUMN_OF_HEADER`::
 
-    frame = frame.rename(columns=PLAN_COLUMN_OF_HEADER)   # huishouden → household_id
+    frame = frame.rename(columns=PLAN_COLUMN_OF_HEADER)   # huishouden_id → household_id
 
 It maps the Dutch and the English header of every plan column (and the names
 themselves) to the column name; columns it does not know (passthrough columns
@@ -36,13 +38,16 @@ import pandas as pd
 from allocatie.i18n import _, number, use_language
 
 __all__ = [
+    "INDICES",
     "LEDGER_COLUMNS",
     "PLAN_COLUMNS",
     "PLAN_COLUMN_OF_HEADER",
     "PLAN_HEADERS_NL",
+    "SHARE_KPIS",
     "Kind",
+    "areas_source_text",
     "column_kind",
-    "INDICES",
+    "date_source_text",
     "header",
     "index_name",
     "indicator_label",
@@ -228,7 +233,7 @@ def _dutch_headers() -> dict[str, str]:
         return {name: header(name) for name in (*PLAN_COLUMNS, *LEDGER_COLUMNS)}
 
 
-#: The Dutch header of every plan column in ``plan.xlsx`` (``household_id`` → ``huishouden``).
+#: The Dutch header of every plan column in ``plan.xlsx`` (``household_id`` → ``huishouden_id``).
 PLAN_HEADERS_NL: dict[str, str] = _dutch_headers()
 #: Any header of a plan column (Dutch, English, or the column name) → the column name;
 #: for reading a filled-in ``plan.xlsx`` back whatever its language.

@@ -53,7 +53,7 @@ _CBS = "Bron: CBS (wijk- en buurtindeling, migratieachtergrond 2022), CC-BY 4.0"
 
 def method_label(method: str) -> str:
     """A planning method in words: optimised, or first come, first served."""
-    labels = {"optimised": _("optimised"), "fcfs": _("first come, first served")}
+    labels = {"optimised": _("optimised plan"), "fcfs": _("first come, first served")}
     return labels.get(method, method)
 
 

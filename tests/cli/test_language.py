@@ -296,6 +296,24 @@ def test_coordinator_commands_offer_lang_with_dutch_default(command):
     assert "--lang [nl|en]" in result.output and "default: nl" in _spaced(result.output)
 
 
+@pytest.mark.parametrize(
+    ("extra", "words", "foreign"),
+    [((), ["optimaal", "volgorde", "wacht-", "achter-"], ENGLISH),
+     (("--lang", "en"), ["optimised", "fcfs", "wait", "carry-"], DUTCH)],
+)  # fmt: skip
+def test_scenario_table_in_dutch_and_english(tmp_path, extra, words, foreign):
+    tiny = ROOT / "tests" / "fixtures" / "scenario" / "tiny.toml"
+    result = CliRunner().invoke(
+        cli, ["scenario", "run", str(tiny), "--out", str(tmp_path), "--seeds", "1",
+              "--no-plots", *extra],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    text = _spaced(result.output.replace(str(tmp_path), "OUT"))
+    assert all(word in text for word in words), text
+    found = _foreign(re.sub(r"OUT/\S+", "", text), foreign) - {"base", "extra"}  # run names
+    assert not found, found
+
+
 def test_scenario_plots_in_dutch_and_english():
     from allocatie.i18n import use_language
     from allocatie.report.plots import cumulative_figure
@@ -310,7 +328,7 @@ def test_scenario_plots_in_dutch_and_english():
     )  # fmt: skip
     for lang, ylabel, words in (
         ("nl", "gehuisveste personen (cumulatief)", ["geoptimaliseerd", "tempolijn"]),
-        ("en", "persons housed (cumulative)", ["optimised", "pace line"]),
+        ("en", "persons housed (cumulative)", ["optimised plan", "pace line"]),
     ):
         with use_language(lang):
             figure = cumulative_figure(monthly, title="t")
