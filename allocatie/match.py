@@ -150,6 +150,7 @@ def _read(
     frame, found = parse(raw, *args)
     problems.extend(found)
     frame.attrs["file"] = str(path)
+    frame.attrs["sheet"] = raw.sheet  # the worksheet read, for the manifest and summary
     return frame
 
 
@@ -405,6 +406,26 @@ class Checked:
     refusals: pd.DataFrame | None
     amenities: pd.DataFrame | None
 
+    @property
+    def sheets(self) -> dict[str, str]:
+        """Input role → the worksheet read, for the inputs that were workbooks.
+
+        A workbook can hold last month's list on another sheet, so the sheet a
+        plan was made from is part of how it came about.
+        """
+        tables = {
+            "households": self.households,
+            "dwellings": self.dwellings,
+            "pins": self.pins,
+            "refusals": self.refusals,
+            "amenities": self.amenities,
+        }
+        return {
+            role: str(table.attrs["sheet"])
+            for role, table in tables.items()
+            if table is not None and table.attrs.get("sheet")
+        }
+
 
 def read_inputs(inputs: Inputs, date: dt.date | None = None, *, check_date: bool = True) -> Checked:
     """Read and check every input in one round: each file, then the files together.
@@ -465,6 +486,26 @@ def read_inputs(inputs: Inputs, date: dt.date | None = None, *, check_date: bool
     return Checked(policy, areas, households, dwellings, pins, refusals, amenities)
 
 
+def build(checked: Checked, date: dt.date | None = None) -> Instance:
+    """Build the instance of checked inputs (amenity distances, pairs, scores, caps)."""
+    dwellings, amenities = checked.dwellings, checked.amenities
+    distances = None
+    if amenities is not None and len(amenities) and len(dwellings):
+        distances = amenity_distances(
+            dwellings["x"].to_numpy(dtype=float), dwellings["y"].to_numpy(dtype=float), amenities
+        )
+    return build_instance(
+        checked.households,
+        dwellings,
+        checked.policy,
+        checked.areas.stats,
+        pins=checked.pins,
+        refusals=checked.refusals,
+        distances=distances,
+        date=date,
+    )
+
+
 def prepare(inputs: Inputs, date: dt.date | None = None) -> tuple[Instance, Areas]:
     """Read and check every input (:func:`read_inputs`), then build the instance.
 
@@ -474,24 +515,7 @@ def prepare(inputs: Inputs, date: dt.date | None = None) -> tuple[Instance, Area
         With every problem of every file.
     """
     checked = read_inputs(inputs, date)
-    policy, areas, amenities = checked.policy, checked.areas, checked.amenities
-    households, dwellings = checked.households, checked.dwellings
-    distances = None
-    if amenities is not None and len(amenities):
-        distances = amenity_distances(
-            dwellings["x"].to_numpy(dtype=float), dwellings["y"].to_numpy(dtype=float), amenities
-        )
-    instance = build_instance(
-        households,
-        dwellings,
-        policy,
-        areas.stats,
-        pins=checked.pins,
-        refusals=checked.refusals,
-        distances=distances,
-        date=date,
-    )
-    return instance, areas
+    return build(checked, date), checked.areas
 
 
 def run_match(
@@ -517,7 +541,29 @@ def run_match(
     lang
         Language of the reasons: ``en`` or ``nl``.
     """
-    instance, areas = prepare(inputs, date)
+    checked = read_inputs(inputs, date)
+    instance = build(checked, date)
+    return solve_and_report(
+        inputs, instance, checked.areas, method, map_parts, lang, sheets=checked.sheets
+    )
+
+
+def solve_and_report(
+    inputs: Inputs,
+    instance: Instance,
+    areas: Areas,
+    method: str | None = None,
+    map_parts: Callable[..., Any] | None = None,
+    lang: str = "en",
+    *,
+    sheets: dict[str, str] | None = None,
+) -> Outcome:
+    """Solve a built instance and compute everything a run reports about it.
+
+    Shared by ``allocatie match`` and the ledger's monthly proposal, which
+    builds its instance from the ledger's state but must report it the same way.
+    ``sheets`` (input role → worksheet read) goes into the manifest and kpis.
+    """
     source = areas.source
     settings = instance.policy.solver
     if method is not None:
@@ -532,6 +578,7 @@ def run_match(
     figures["areas_source"] = source
     figures["affordability_source"] = instance.policy.affordability.source
     figures["amenities"] = "given" if inputs.amenities is not None else "not given"
+    figures["input_sheets"] = dict(sheets or {})
     if not failed:
         figures["shortfall"] = diagnose(instance, result)
     figures["segregation"], effects = plan_effect(
@@ -551,4 +598,7 @@ def run_match(
     }
     paths = {f.name: getattr(inputs, f.name) for f in fields(inputs)}
     record = manifest(paths, instance.policy.to_dict(), run)
+    for role, sheet in (sheets or {}).items():
+        if role in record["inputs"]:
+            record["inputs"][role]["sheet"] = sheet
     return Outcome(instance, result, plan, figures, source, record, areas, effects)

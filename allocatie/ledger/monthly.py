@@ -28,25 +28,19 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, fields
-from typing import Any, cast
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from allocatie.areas.data import Areas, load_areas
-from allocatie.areas.geo import amenity_distances, resolve_dwelling_areas
-from allocatie.areas.neighbourhood import plan_effect
+from allocatie.areas.data import Areas
+from allocatie.areas.geo import amenity_distances
 from allocatie.inputs.errors import InputError, Problem
-from allocatie.inputs.policy import Period, Policy, SolverMethod, load_policy
-from allocatie.inputs.schema import parse_amenities, parse_dwellings, parse_households, parse_pairs
+from allocatie.inputs.policy import Period, Policy
 from allocatie.ledger.state import PeriodState
-from allocatie.match import Inputs, Outcome, _outside_municipality, _read, _unknown_codes
-from allocatie.model.builder import build_instance, index_pairs
-from allocatie.report.diagnose import diagnose
-from allocatie.report.manifest import manifest
-from allocatie.report.outputs import kpis, plan_table
-from allocatie.solve import Status, solve
+from allocatie.match import Inputs, Outcome, _outside_municipality, read_inputs, solve_and_report
+from allocatie.model.builder import build_instance
 
 __all__ = [
     "LEDGER_FILE",
@@ -74,10 +68,11 @@ class MonthFiles:
     refusals: pd.DataFrame | None
     amenities: pd.DataFrame | None
     policy_file: str
+    sheets: dict[str, str]
 
 
 def read_month(inputs: Inputs) -> MonthFiles:
-    """Read and check every file as :func:`allocatie.match.prepare` does, without building.
+    """Read and check every file as ``allocatie match`` does, without building.
 
     The matching date is checked later, against the ledger's period rather
     than the policy file's ``[period]`` (the ledger's period is the one that
@@ -88,50 +83,17 @@ def read_month(inputs: Inputs) -> MonthFiles:
     InputError
         With every problem of every file.
     """
-    problems: list[Problem] = []
-    policy: Policy | None = None
-    try:
-        policy = load_policy(inputs.policy, display_name=str(inputs.policy))
-    except InputError as error:
-        problems.extend(error.problems)
-    areas: Areas | None = None
-    try:
-        areas = load_areas(inputs.areas)
-    except InputError as error:
-        problems.extend(error.problems)
-    households = _read(
-        inputs.households, parse_households, problems, ("household_id", "persons", "linked_on")
-    )
-    dwellings = _read(
-        inputs.dwellings, parse_dwellings, problems, ("dwelling_id", "bedrooms", "rent")
-    )
-    amenities = pins = refusals = None
-    if inputs.amenities is not None:
-        amenities = _read(inputs.amenities, parse_amenities, problems, ("category", "lon", "lat"))
-    pair_columns = ("household_id", "dwelling_id")
-    if inputs.pins is not None:
-        pins = _read(inputs.pins, parse_pairs, problems, pair_columns, "pins")
-    if inputs.refusals is not None:
-        refusals = _read(inputs.refusals, parse_pairs, problems, pair_columns, "refusals")
-    dwellings_ok = dwellings is not None and not any(
-        p.file == str(inputs.dwellings) for p in problems
-    )
-    if dwellings_ok and areas is not None and dwellings is not None:
-        dwellings, found = resolve_dwelling_areas(dwellings, areas, str(inputs.dwellings))
-        problems.extend(found)
-        if policy is not None and not found:
-            problems += _outside_municipality(dwellings, policy, str(inputs.dwellings))
-    if households is not None and areas is not None:
-        problems += _unknown_codes(households, areas, str(inputs.households))
-    if households is not None and dwellings is not None:
-        for kind, table in (("pins", pins), ("refusals", refusals)):
-            problems += index_pairs(table, households, dwellings, kind)[1]
-    if problems:
-        raise InputError(problems)
-    assert policy is not None and areas is not None
-    assert households is not None and dwellings is not None
+    checked = read_inputs(inputs, check_date=False)
     return MonthFiles(
-        policy, areas, households, dwellings, pins, refusals, amenities, str(inputs.policy)
+        checked.policy,
+        checked.areas,
+        checked.households,
+        checked.dwellings,
+        checked.pins,
+        checked.refusals,
+        checked.amenities,
+        str(inputs.policy),
+        checked.sheets,
     )
 
 
@@ -536,35 +498,4 @@ def run_month(
     except InputError as error:
         raise _ledger_problems(error, month) from None
     areas = dataclasses.replace(files.areas, stats=month.stats)
-    settings = instance.policy.solver
-    if method is not None:
-        settings = dataclasses.replace(settings, method=cast(SolverMethod, method))
-    result = solve(instance.problem, settings, map_parts=map_parts)
-    failed = result.status == Status.INFEASIBLE
-    broken = instance.problem.violations(result.selected) if not failed else []
-    if broken:  # a solver bug must never reach a household
-        raise RuntimeError("the solver returned a plan that breaks rules: " + "; ".join(broken))
-    plan = plan_table(instance, result, lang)
-    figures = kpis(instance, result, plan)
-    figures["areas_source"] = areas.source
-    figures["amenities"] = "given" if inputs.amenities is not None else "not given"
-    if not failed:
-        figures["shortfall"] = diagnose(instance, result)
-    figures["segregation"], effects = plan_effect(
-        areas,
-        instance.dwellings,
-        result.assignment(instance.problem),
-        instance.households["persons"].to_numpy(),
-        instance.policy,
-    )
-    run = {
-        "seed": settings.seed,
-        "solver_method": str(result.method),
-        "solve_status": str(result.status),
-        "matching_date": instance.date.isoformat(),
-        "matching_date_source": instance.date_note,
-        "areas_source": areas.source,
-    }
-    paths = {f.name: getattr(inputs, f.name) for f in fields(inputs)}
-    record = manifest(paths, instance.policy.to_dict(), run)
-    return Outcome(instance, result, plan, figures, areas.source, record, areas, effects)
+    return solve_and_report(inputs, instance, areas, method, map_parts, lang, sheets=files.sheets)

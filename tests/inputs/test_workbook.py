@@ -194,3 +194,19 @@ def test_a_scenario_folder_with_households_as_csv_and_xlsx_is_refused(tmp_path):
     _book(folder / "households.xlsx", {"oktober": HOUSEHOLDS_OCT})
     with pytest.raises(InputError, match="both households.csv and households.xlsx"):
         Inputs.from_scenario(folder)
+
+
+def test_the_sheet_read_is_recorded_in_the_manifest_and_kpis(tmp_path):
+    """Which sheet a plan came from is part of how it came about (issue 11, hidden sheet)."""
+    from allocatie.match import run_match
+
+    path = _book(
+        tmp_path / "huishoudens.xlsx",
+        {"september": HOUSEHOLDS_SEP, "oktober": HOUSEHOLDS_OCT},
+        hidden=("september",),
+        active=1,
+    )
+    outcome = run_match(Inputs.from_scenario(TINY, households=path))
+    assert outcome.manifest["inputs"]["households"]["sheet"] == "oktober"
+    assert outcome.kpis["input_sheets"] == {"households": "oktober"}
+    assert "sheet" not in outcome.manifest["inputs"]["dwellings"]  # a CSV has no sheet
