@@ -316,8 +316,9 @@ def invoke(*args: str):
 def test_cli_runs_a_tiny_scenario_and_writes_everything(tmp_path):
     out = tmp_path / "out"
     result = invoke(
-        "scenario", "run", str(FIXTURES / "tiny.toml"), "--out", str(out), "--seeds", "2"
-    )
+        "scenario", "run", str(FIXTURES / "tiny.toml"), "--out", str(out), "--seeds", "2",
+        "--lang", "en",
+    )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "optimised" in result.output and "fcfs" in result.output
     comparison = pd.read_csv(out / "comparison.csv")
@@ -341,14 +342,22 @@ def test_cli_input_problems_exit_2_and_write_nothing(tmp_path):
     out = tmp_path / "out"
     result = CliRunner().invoke(
         click.Group(commands={"scenario": scenario_group}),
-        ["scenario", "run", str(FIXTURES / "variant_defects.toml"), "--out", str(out)],
+        [
+            "scenario",
+            "run",
+            str(FIXTURES / "variant_defects.toml"),
+            "--out",
+            str(out),
+            "--lang",
+            "en",
+        ],  # fmt: skip
     )
     assert result.exit_code == 2
     assert "9 problems found" in result.output and "variant.twice.name" in result.output
     assert not out.exists()
     missing = CliRunner().invoke(
         click.Group(commands={"scenario": scenario_group}),
-        ["scenario", "run", str(tmp_path / "nope.toml"), "--out", str(out)],
+        ["scenario", "run", str(tmp_path / "nope.toml"), "--out", str(out), "--lang", "en"],
     )
     assert missing.exit_code == 2 and "file not found" in missing.output
     assert not out.exists()
