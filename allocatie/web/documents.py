@@ -55,20 +55,18 @@ def plan_files(plan: Working, maps: bool = True) -> dict[str, bytes]:
 
     ``plan.xlsx`` carries every decision of the meeting in its ``besluit``
     column (a refusal on the row of the refused dwelling), so ``allocatie month
-    confirm`` reads the same decisions the screen confirms. The report's map
-    shows what the plan places, not the refused dwellings.
+    confirm`` reads the same decisions the screen confirms. With ``maps`` the
+    report is made too; its map shows what the plan places.
     """
+    out: dict[str, bytes] = {}
     with tempfile.TemporaryDirectory(prefix="allocatie-web-") as tmp:
-        out = Path(tmp) / "plan"
-        write_plan(out, plan.outcome, maps=maps)
-        refused = dataclasses.replace(plan.outcome, plan=_with_refusals(plan))
-        write_plan(Path(tmp) / "besluiten", refused, maps=False)
-        (out / "plan.xlsx").write_bytes((Path(tmp) / "besluiten" / "plan.xlsx").read_bytes())
-        return {
-            name: (out / file).read_bytes()
-            for name, (file, _) in DOWNLOADS.items()
-            if (out / file).is_file()
-        }
+        decided = dataclasses.replace(plan.outcome, plan=_with_refusals(plan))
+        write_plan(Path(tmp) / "besluiten", decided, maps=False)
+        out["plan.xlsx"] = (Path(tmp) / "besluiten" / "plan.xlsx").read_bytes()
+        if maps:
+            write_plan(Path(tmp) / "rapport", plan.outcome, maps=True)
+            out["rapport.html"] = (Path(tmp) / "rapport" / "report.html").read_bytes()
+    return out
 
 
 def _gemeente(plan: Working) -> str:

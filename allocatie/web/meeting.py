@@ -37,6 +37,7 @@ import pandas as pd
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from allocatie.areas.neighbourhood import plan_effect
 from allocatie.inputs.errors import InputError, Problem
 from allocatie.ledger.confirm import (
     ACCEPTED,
@@ -54,6 +55,9 @@ from allocatie.ledger.schema import Event, HouseholdRecord, PeriodRecord, Propos
 from allocatie.ledger.state import PeriodInfo, PeriodState, load_state
 from allocatie.ledger.store import Ledger
 from allocatie.match import Outcome
+from allocatie.model.problem import ProblemData
+from allocatie.report.diagnose import diagnose
+from allocatie.report.outputs import kpis, plan_table
 from allocatie.web.files import current_set, laid_out, read_set
 from allocatie.web.tables import WebDraft, WebProposal
 
@@ -74,7 +78,7 @@ ACTIONS = {"accept": ACCEPTED, "refuse": REFUSED, "pin": PINNED}
 DECISION_NL = {ACCEPTED: "akkoord", REFUSED: "geweigerd", PINNED: "vastgezet"}
 #: Name of the decisions in the ledger's problems and events.
 MEETING_FILE = "het overleg (webapp)"
-_CACHE_SIZE = 12
+_CACHE_SIZE = 48
 
 
 @dataclass(frozen=True)
@@ -146,21 +150,22 @@ class Stale:
 
 
 _lock = threading.Lock()
-#: Bytes of plan.xlsx/report.html kept after a confirmation (the ledger state moved on,
-#: so they cannot be made again); in memory only, dropped after a few meetings.
-_documents: OrderedDict[int, dict[str, bytes]] = OrderedDict()
+#: The last plan of each confirmed proposal (the ledger state moved on, so it cannot be
+#: made again): what its downloads are made from; in memory only, a few meetings long.
+_confirmed: OrderedDict[tuple[str, int], Working] = OrderedDict()
 
 
-def remember_documents(proposal_id: int, documents: dict[str, bytes]) -> None:
+def _remember(ledger: Ledger, plan: Working) -> None:
     with _lock:
-        _documents[proposal_id] = documents
-        while len(_documents) > 4:
-            _documents.popitem(last=False)
+        _confirmed[(str(ledger.location.url), plan.proposal_id)] = plan
+        while len(_confirmed) > 4:
+            _confirmed.popitem(last=False)
 
 
-def kept_documents(proposal_id: int) -> dict[str, bytes] | None:
+def confirmed_plan(ledger: Ledger, proposal_id: int) -> Working | None:
+    """The plan a confirmation recorded, while this server still has it."""
     with _lock:
-        return _documents.get(proposal_id)
+        return _confirmed.get((str(ledger.location.url), proposal_id))
 
 
 def make_proposal(
@@ -346,8 +351,57 @@ def _decided_plan(outcome: Outcome, proposal_id: int, drafts: Sequence[Draft]) -
     return dataclasses.replace(outcome, plan=plan, kpis=figures)
 
 
+def _objective(problem: ProblemData, selected: np.ndarray) -> tuple[int, int, int]:
+    """The three tiers of a selection, as the solvers count them."""
+    s = np.asarray(selected, dtype=bool)
+    return (
+        int(problem.pair_persons[s].sum()),
+        int(problem.pair_outside[s].sum()),
+        int(problem.pair_quality[s].sum()),
+    )
+
+
+def _stable(new: Outcome, old: Outcome) -> Outcome:
+    """The previous plan when it is still feasible and still optimal, else the new one.
+
+    Holding a row fixed that the plan already had (an accept, a pin of the
+    proposed dwelling) leaves the previous plan optimal, but the solver may
+    break ties differently and move households for nothing; the meeting
+    should see only what the decision really changed. The plan is then made
+    again from the previous selection with the new instance, exactly as
+    :func:`allocatie.ledger.monthly.run_month` makes it.
+    """
+    problem, before = new.instance.problem, old.instance.problem
+    same = (
+        problem.pair_household.shape == before.pair_household.shape
+        and np.array_equal(problem.pair_household, before.pair_household)
+        and np.array_equal(problem.pair_dwelling, before.pair_dwelling)
+    )
+    selected = np.asarray(old.result.selected, dtype=bool)
+    if not same or problem.violations(selected):
+        return new
+    if _objective(problem, selected) != tuple(new.result.objective):
+        return new
+    result = dataclasses.replace(new.result, selected=selected)
+    instance = new.instance
+    plan = plan_table(instance, result, "nl")
+    figures = {**new.kpis, **kpis(instance, result, plan)}
+    figures["shortfall"] = diagnose(instance, result)
+    figures["segregation"], effects = plan_effect(
+        new.areas,
+        instance.dwellings,
+        result.assignment(problem),
+        instance.households["persons"].to_numpy(),
+        instance.policy,
+    )
+    return dataclasses.replace(new, result=result, plan=plan, kpis=figures, area_effects=effects)
+
+
 def _solve(
-    ledger: Ledger, proposal_id: int, drafts: tuple[Draft, ...]
+    ledger: Ledger,
+    proposal_id: int,
+    drafts: tuple[Draft, ...],
+    previous: Outcome | None = None,
 ) -> tuple[Outcome, LedgerMonth, PeriodInfo, dict[str, int], float]:
     """The stored proposal's month solved again with ``drafts``."""
     started = time.perf_counter()
@@ -375,6 +429,8 @@ def _solve(
             files = read_month(laid.inputs)
             month = with_drafts(shape(files, state, date), drafts)
             outcome = run_month(laid.inputs, files, month, lang="nl")
+            if previous is not None:
+                outcome = _stable(outcome, previous)
         except InputError as error:
             raise InputError(laid.translate(error.problems)) from None
     outcome = _decided_plan(outcome, proposal_id, drafts)
@@ -405,6 +461,15 @@ class _Solved:
 _solved: OrderedDict[tuple[object, ...], _Solved] = OrderedDict()
 
 
+def _already(outcome: Outcome, draft: Draft) -> bool:
+    """Is ``draft`` an accept of the dwelling the plan already gives that household?"""
+    if draft.decision != ACCEPTED:
+        return False
+    plan = outcome.plan
+    row = plan[plan["household_id"].astype(str) == draft.household_id]
+    return len(row) == 1 and str(row["dwelling_id"].iloc[0]) == draft.dwelling_id
+
+
 def _solved_for(
     ledger: Ledger, proposal_id: int, drafts: tuple[Draft, ...], version: int
 ) -> _Solved:
@@ -415,7 +480,14 @@ def _solved_for(
         if found is not None:
             _solved.move_to_end(key)
             return found
-    solved = _Solved(*_solve(ledger, proposal_id, drafts))
+    before = _solved_for(ledger, proposal_id, drafts[:-1], version) if drafts else None
+    if before is not None and _already(before.outcome, drafts[-1]):
+        # accepting what the plan proposes changes no plan: no solve needed
+        outcome = _decided_plan(before.outcome, proposal_id, drafts)
+        solved = _Solved(outcome, before.month, before.period, before.refs, 0.0)
+    else:
+        previous = before.outcome if before is not None else None
+        solved = _Solved(*_solve(ledger, proposal_id, drafts, previous))
     with _lock:
         _solved[key] = solved
         while len(_solved) > _CACHE_SIZE:
@@ -639,12 +711,11 @@ def confirm_meeting(
     ledger: Ledger,
     proposal_id: int,
     user: str,
-    documents: Callable[[Working], dict[str, bytes]] | None = None,
 ) -> tuple[Confirmed | None, list[Problem]]:
     """Record every draft of the meeting in the ledger, in one transaction, or nothing.
 
-    ``documents(working)`` (when given) makes the downloads from the final plan
-    before the ledger moves on; they are kept in memory for the screen after.
+    The plan confirmed is kept in memory (:func:`confirmed_plan`), so the
+    downloads can still be made from it after the ledger moved on.
     """
     current = working(ledger, proposal_id)
     if isinstance(current, Stale):
@@ -656,13 +727,11 @@ def confirm_meeting(
         Decision(d.household_id, d.dwelling_id, d.decision, positions.get(d.household_id, 0) + 2)
         for d in current.drafts
     )
-    made = documents(current) if documents is not None else None
     try:
         done = confirm(ledger, DecisionFile(MEETING_FILE, proposal_id, decisions), user)
     except InputError as error:
         return None, list(error.problems)
-    if made is not None:
-        remember_documents(proposal_id, made)
+    _remember(ledger, current)
     with ledger.transaction() as session:
         session.execute(delete(WebDraft).where(WebDraft.proposal_id == proposal_id))
     return done, []

@@ -296,7 +296,8 @@ def _meeting_context(
     else:
         flash = request.session.pop("confirmed", None)
         context.update(
-            kept=meeting.kept_documents(plan.proposal_id) is not None and user.is_coordinator,
+            kept=user.is_coordinator
+            and meeting.confirmed_plan(_ledger(request), plan.proposal_id) is not None,
             confirmed=flash if isinstance(flash, dict) and flash.get("proposal") == pid else None,
         )
     return context
@@ -449,7 +450,7 @@ async def confirm_route(request: Request) -> Response:
     if str(form.get("proposal_id") or "") != str(pid):
         raise HTTPException(409, "Dit scherm hoort bij een ander voorstel; laad de pagina opnieuw.")
     done, problems = await run_in_threadpool(
-        meeting.confirm_meeting, _ledger(request), pid, user.username, documents.plan_files
+        meeting.confirm_meeting, _ledger(request), pid, user.username
     )
     if done is None:
         plan = await _plan(request, pid)
@@ -488,12 +489,13 @@ async def download(request: Request) -> Response:
     name = str(request.path_params["name"])
     if name not in documents.DOWNLOADS:
         raise HTTPException(404)
-    files = meeting.kept_documents(pid)
-    if files is None:
-        plan = await _plan(request, pid)
-        if isinstance(plan, meeting.Stale):
+    plan = await _plan(request, pid)
+    if isinstance(plan, meeting.Stale):
+        kept = meeting.confirmed_plan(_ledger(request), pid)
+        if kept is None:
             raise HTTPException(404, "Deze bestanden zijn er niet meer; maak een nieuw voorstel.")
-        files = await run_in_threadpool(documents.plan_files, plan, name == "rapport.html")
+        plan = kept
+    files = await run_in_threadpool(documents.plan_files, plan, name == "rapport.html")
     if name not in files:
         raise HTTPException(404)
     media = documents.DOWNLOADS[name][1]

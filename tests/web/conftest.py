@@ -11,6 +11,7 @@ import datetime as dt
 import importlib.util
 import os
 import re
+import shutil
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -66,9 +67,41 @@ def make_ledger(folder: Path) -> Ledger:
     return ledger
 
 
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Ledger files made once and copied per test (migrating and hashing cost seconds).
+
+    ``base``: the period and the users; ``proposed``: also the example uploaded
+    and proposal 1 made from it (through the app's own functions).
+    """
+    from allocatie.web.files import Upload, check_and_store
+    from allocatie.web.meeting import make_proposal
+    from allocatie.web.tables import ensure_tables
+
+    folder = tmp_path_factory.mktemp("templates")
+    made = make_ledger(folder)
+    ensure_tables(made)
+    made.dispose()
+    shutil.copy(folder / "ledger.sqlite", folder / "base.sqlite")
+    made = open_ledger(resolve(str(folder / "ledger.sqlite")))
+    uploads = [Upload(kind, name, content) for kind, (name, content) in example_files().items()]
+    problems, _ = check_and_store(made, "GM0153", uploads, user="coco")
+    assert not problems, problems
+    proposal, problems = make_proposal(made, "GM0153", None, "coco")
+    assert proposal == 1 and not problems, problems
+    made.dispose()
+    shutil.copy(folder / "ledger.sqlite", folder / "proposed.sqlite")
+    return {"base": folder / "base.sqlite", "proposed": folder / "proposed.sqlite"}
+
+
 @pytest.fixture
-def ledger(tmp_path: Path) -> Iterator[Ledger]:
-    made = make_ledger(tmp_path)
+def ledger(
+    tmp_path: Path, templates: dict[str, Path], request: pytest.FixtureRequest
+) -> Iterator[Ledger]:
+    """A copy of a template ledger: with proposal 1 when the test asks for ``proposal``."""
+    which = "proposed" if "proposal" in request.fixturenames else "base"
+    shutil.copy(templates[which], tmp_path / "ledger.sqlite")
+    made = open_ledger(resolve(str(tmp_path / "ledger.sqlite")))
     yield made
     made.dispose()
 
@@ -133,9 +166,6 @@ def coordinator(app: Any) -> Browser:
 
 
 @pytest.fixture
-def proposal(coordinator: Browser) -> int:
-    """The example uploaded and proposed; the proposal's id."""
-    assert coordinator.upload(example_files()).status_code == 200
-    response = coordinator.post("/voorstel", {"date": ""}, follow_redirects=False)
-    assert response.status_code == 303, response.text
-    return int(response.headers["location"].rsplit("/", 1)[1])
+def proposal(ledger: Ledger) -> int:
+    """The example uploaded and proposed (see ``templates``); the proposal's id."""
+    return 1
