@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from allocatie.areas.data import load_areas
 from allocatie.i18n import money, number, percent, use_language
 from allocatie.inputs.errors import InputError
 from allocatie.ledger.monthly import MonthFiles, read_month
@@ -45,6 +46,8 @@ class Chart:
     height: int
     pace: str  # polyline points of the pace line
     housed: str  # polyline points of persons housed (steps)
+    end_x: float  # where the housed line ends, for its label
+    end_y: float
     today_x: float
     target: int
     ticks: list[tuple[float, str]]  # x, month label
@@ -89,6 +92,8 @@ def pace_chart(state: PeriodState, today: dt.date, width: int = 640, height: int
         height,
         pace,
         " ".join(f"{a:.1f},{b:.1f}" for a, b in points),
+        points[-1][0],
+        points[-1][1],
         x(today),
         period.target_persons,
         months,
@@ -132,6 +137,15 @@ def _files(month: MonthSet) -> MonthFiles | None:
             return None
 
 
+def _name(files: MonthFiles | None, code: str) -> str:
+    """The municipality's name from the area data (the code when it is not known)."""
+    try:
+        stats = files.areas.stats if files is not None else load_areas().stats
+        return str(stats.loc[code, "name"])
+    except (KeyError, InputError):
+        return code
+
+
 def open_period(
     ledger: Ledger, municipality: str | None
 ) -> tuple[PeriodRecord, PeriodState] | None:
@@ -159,6 +173,7 @@ def dashboard(ledger: Ledger, user: User, municipality: str | None, today: dt.da
     policy_date = files.policy.matching.date if files is not None else None
     when = meeting_date(period, policy_date, today)
     figures = status_figures(state, when, ledger.location.shown)
+    figures["municipality_name"] = _name(files, period.municipality)
     from allocatie.web.meeting import latest_proposal
 
     board = Dashboard(
