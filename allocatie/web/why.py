@@ -43,7 +43,8 @@ class Why:
     ``kind`` is one of ``offer``, ``household``, ``proposed``, ``size``,
     ``fits_rent``, ``fits_access``, ``available``, ``not_excluded``,
     ``not_refused``, ``pin``, ``cap``, ``tier1``, ``tier2``, ``tier3`` or
-    ``tie``; ``losers`` lists the households that would lose their dwelling.
+    ``tie``; ``losers`` lists the households that would lose their dwelling (the
+    sentence only counts them: a screen shows the ids to those who may see them).
     """
 
     kind: str
@@ -194,7 +195,7 @@ def _tiers(instance: Instance, result: Result, h: int, d: int, pair: int) -> Why
         why = "; ".join(caps) or "een plafond van het beleid"
         return Why("cap", f"{competitor}Plafond: {why}.")
     losers = _losers(instance, result, other, h)
-    lost = f" ({', '.join(losers)} zou dan wachten)" if losers else ""
+    lost = f" ({len(losers)} huishouden(s) zou(den) dan wachten)" if losers else ""
     capped = f" Plafond: {'; '.join(caps)}." if caps else ""
     t1, t2, t3 = (int(a - b) for a, b in zip(result.objective, other.objective))
     if t1 > 0:
