@@ -16,6 +16,7 @@ import numpy as np
 from ortools.graph.python import min_cost_flow
 
 from allocatie.model.problem import QUALITY_SCALE, ProblemData
+from allocatie.solve.aggregate import MERGE_FROM_PAIRS, expand, interchangeable, worth_merging
 from allocatie.solve.result import Method, Methods, Result, Status
 
 
@@ -137,7 +138,9 @@ def flow_plan(problem: ProblemData, cost: np.ndarray) -> np.ndarray | None:
 
     One function for the exact flow (folded tier weights) and for the priced
     flows of :mod:`allocatie.solve.priced` (the same weights plus a price per
-    person in some areas), so both solve exactly the same network.
+    person in some areas), so both solve exactly the same network. On a large
+    part, interchangeable dwellings share one node (:mod:`allocatie.solve.aggregate`):
+    the same optimum with far fewer arcs.
 
     Raises
     ------
@@ -163,13 +166,26 @@ def flow_plan(problem: ProblemData, cost: np.ndarray) -> np.ndarray | None:
     if (area_cap < 0).any() or (cx_cap < 0).any():
         return None
 
-    # node numbering: source, sink, households, dwellings, complexes, areas
+    # the dwelling nodes: one per dwelling, or one per group of interchangeable dwellings
+    groups = None
+    if problem.n_pairs >= MERGE_FROM_PAIRS:
+        found = interchangeable(problem, cost)
+        groups = found if worth_merging(problem, found) else None
+    if groups is None:
+        node_dwelling, node_cap = np.arange(nd), (~pin_d).astype(np.int64)
+        arc_pairs, pair_node = np.arange(problem.n_pairs), problem.pair_dwelling
+    else:  # a pinned dwelling is a group of its own, closed like the dwelling itself
+        node_dwelling, node_cap = groups.first, groups.size * ~pin_d[groups.first]
+        arc_pairs = groups.pairs
+        pair_node = groups.of_dwelling[problem.pair_dwelling[arc_pairs]]
+    n_nodes = len(node_dwelling)
+
+    # node numbering: source, sink, households, dwellings (or groups), complexes, areas
     source, sink = 0, 1
     h0, d0 = 2, 2 + nh
-    c0 = d0 + nd
+    c0 = d0 + n_nodes
     a0 = c0 + nc
     households = np.arange(nh)
-    dwellings = np.arange(nd)
     to_building = cx >= 0
     dwelling_head = np.where(to_building, c0 + cx, a0 + problem.dwelling_area)
     building_area = np.zeros(nc, dtype=np.int64)
@@ -178,12 +194,12 @@ def flow_plan(problem: ProblemData, cost: np.ndarray) -> np.ndarray | None:
         (np.full(nh, source), h0 + households, (~pin_h).astype(np.int64), 0),
         (h0 + households, np.full(nh, sink), np.ones(nh, dtype=np.int64), 0),
         (
-            h0 + problem.pair_household,
-            d0 + problem.pair_dwelling,
-            free.astype(np.int64),
-            cost,
+            h0 + problem.pair_household[arc_pairs],
+            d0 + pair_node,
+            free[arc_pairs].astype(np.int64),
+            cost[arc_pairs],
         ),
-        (d0 + dwellings, dwelling_head, (~pin_d).astype(np.int64), 0),
+        (d0 + np.arange(n_nodes), dwelling_head[node_dwelling], node_cap, 0),
         (c0 + np.arange(nc), a0 + building_area, cx_cap, 0),
         (a0 + np.arange(na), np.full(na, sink), area_cap, 0),
     ]
@@ -209,8 +225,8 @@ def flow_plan(problem: ProblemData, cost: np.ndarray) -> np.ndarray | None:
     if status != flow.OPTIMAL:
         return None
     first_pair_arc = 2 * nh
-    pair_arcs = arcs[first_pair_arc : first_pair_arc + problem.n_pairs]
-    selected: np.ndarray = (flow.flows(pair_arcs) > 0) | pinned
+    used = flow.flows(arcs[first_pair_arc : first_pair_arc + len(arc_pairs)]) > 0
+    selected: np.ndarray = (used if groups is None else expand(problem, groups, used)) | pinned
     return selected
 
 

@@ -11,7 +11,7 @@ on how many workers solve them.
 from __future__ import annotations
 
 import numpy as np
-from scipy.sparse import coo_matrix
+from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 from allocatie.model.problem import ProblemData
@@ -22,21 +22,31 @@ def part_of_pairs(problem: ProblemData) -> np.ndarray:
 
     Nodes are households, dwellings, areas and buildings; a pair links its
     household and dwelling, and a dwelling is linked to its area and building
-    (they carry the shared caps).
+    (they carry the shared caps). The graph is written straight in compressed
+    rows, households' rows being the pairs as they are sorted, and its weakly
+    connected components are the parts: no edge list to sort or symmetrise,
+    which on 16 million pairs took five times as long.
     """
     nh, nd, na = problem.n_households, problem.n_dwellings, problem.n_areas
-    d0, a0, c0 = nh, nh + nd, nh + nd + na
-    building = problem.dwelling_complex
-    in_building = building >= 0
-    tails = np.concatenate(
-        [problem.pair_household, d0 + np.arange(nd), d0 + np.flatnonzero(in_building)]
-    )
-    heads = np.concatenate(
-        [d0 + problem.pair_dwelling, a0 + problem.dwelling_area, c0 + building[in_building]]
-    )
-    size = c0 + problem.n_complexes
-    graph = coo_matrix((np.ones(len(tails)), (tails, heads)), shape=(size, size))
-    _, label = connected_components(graph, directed=False)
+    size = nh + nd + na + problem.n_complexes
+    in_building = problem.dwelling_complex >= 0
+    # a dwelling's row: its area, then its building if it has one
+    per_dwelling = 1 + in_building.astype(np.int64)
+    dwelling_start = np.concatenate([[0], np.cumsum(per_dwelling)])
+    dwelling_links = np.empty(int(dwelling_start[-1]), dtype=np.int64)
+    dwelling_links[dwelling_start[:-1]] = nh + nd + problem.dwelling_area
+    building = problem.dwelling_complex[in_building]
+    dwelling_links[dwelling_start[:-1][in_building] + 1] = nh + nd + na + building
+    household_end = np.cumsum(np.bincount(problem.pair_household, minlength=nh))
+    pairs_end = household_end[-1] if nh else 0
+    indptr = np.concatenate(
+        [[0], household_end, pairs_end + dwelling_start[1:],
+         np.full(na + problem.n_complexes, pairs_end + dwelling_start[-1])]
+    )  # fmt: skip
+    index = np.int32 if size < 2**31 else np.int64  # csgraph works in 32 bits when it can
+    indices = np.concatenate([nh + problem.pair_dwelling, dwelling_links]).astype(index)
+    graph = csr_matrix((np.ones(len(indices), dtype=np.int8), indices, indptr), shape=(size, size))
+    _, label = connected_components(graph, directed=True, connection="weak")
     pair_label = label[problem.pair_household]
     # renumber by first pair, so part k is the k-th to appear in pair order
     _, first = np.unique(pair_label, return_index=True)
