@@ -77,6 +77,19 @@ def _session_key(ledger: Ledger) -> str:
         return found.value
 
 
+def _prune_all(ledger: Ledger) -> None:
+    """Delete the uploads of every municipality's closed half years (personal data)."""
+    from sqlalchemy import select
+
+    from allocatie.web.files import prune
+    from allocatie.web.tables import WebUpload
+
+    with ledger.engine.connect() as connection:
+        municipalities = set(connection.scalars(select(WebUpload.municipality).distinct()))
+    for municipality in sorted(municipalities):
+        prune(ledger, municipality)
+
+
 def templates() -> Jinja2Templates:
     """The Jinja2 templates, autoescaping every value (ids and names are user input)."""
     folder = Path(str(resources.files("allocatie.web") / "templates"))
@@ -126,6 +139,7 @@ def create_app(ledger: Ledger, settings: WebSettings | None = None) -> Starlette
 
     settings = settings or WebSettings()
     ensure_tables(ledger)
+    _prune_all(ledger)
     view = templates()
     static = Path(str(resources.files("allocatie.web") / "static"))
     handler = _error_page(view)

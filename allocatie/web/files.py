@@ -49,6 +49,7 @@ __all__ = [
     "check_and_store",
     "current_set",
     "laid_out",
+    "prune",
     "read_set",
 ]
 
@@ -438,6 +439,33 @@ def check_and_store(
                 row.superseded = True
         session.add_all(staged)
     return [], files
+
+
+def prune(ledger: Ledger, municipality: str) -> int:
+    """Delete the uploads made before the municipality's latest period was closed.
+
+    The uploaded files hold the month's households (personal data); once the
+    half year is closed the ledger keeps what the counts and the history need,
+    and the files have no further use here. Returns how many were deleted.
+    """
+    from sqlalchemy import delete
+
+    from allocatie.ledger.schema import PeriodRecord
+
+    with ledger.transaction() as session:
+        closed = session.scalars(
+            select(PeriodRecord.closed_at)
+            .where(PeriodRecord.municipality == municipality, PeriodRecord.closed_at.is_not(None))
+            .order_by(PeriodRecord.closed_at.desc())
+        ).first()
+        if closed is None:
+            return 0
+        gone = session.execute(
+            delete(WebUpload).where(
+                WebUpload.municipality == municipality, WebUpload.uploaded_at < closed
+            )
+        )
+        return int(getattr(gone, "rowcount", 0) or 0)
 
 
 def set_summary(month: MonthSet) -> list[dict[str, str]]:

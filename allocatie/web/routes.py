@@ -31,7 +31,7 @@ from allocatie.ledger.schema import HouseholdRecord
 from allocatie.ledger.store import Ledger
 from allocatie.web import documents, meeting, screens
 from allocatie.web.app import page
-from allocatie.web.files import KINDS, MAX_FILE_BYTES, Upload, check_and_store
+from allocatie.web.files import KINDS, MAX_FILE_BYTES, Upload, check_and_store, prune
 from allocatie.web.security import Throttle, checked_form, current_user, headers
 from allocatie.web.users import Role, User, authenticate
 from allocatie.web.why import why_not
@@ -178,6 +178,7 @@ async def open_period_route(request: Request) -> Response:
             request, "start.html", {"user": user, "board": board, "problems": problems}, 422
         )
     request.session["municipality"] = municipality
+    await run_in_threadpool(prune, _ledger(request), municipality)
     return RedirectResponse("/", status_code=303)
 
 

@@ -12,8 +12,9 @@ can do so unchanged.
 Households are referred to by the ledger's row (``household_ref``), never by
 their id, so forgetting a household in the ledger leaves no id behind here.
 The uploaded files are the exception the job requires: they *are* the month's
-households and offer, as the coordinator gave them, and go when the period is
-closed (see :func:`allocatie.web.files.prune`).
+households and offer, as the coordinator gave them; they are deleted when the
+next period is opened in the app (:func:`allocatie.web.files.prune`, which also
+runs when the app starts).
 """
 
 from __future__ import annotations

@@ -193,3 +193,20 @@ def test_the_downloaded_plan_confirms_with_the_cli_as_well(
     figures = status(ledger, municipality=None, start=None, today=TODAY)
     assert figures["households_housed"] == sum(d.decision == "accepted" for d in drafts)
     assert figures["refusals_in_force"] == 1 and len(figures["open_pins"]) == 1
+
+
+def test_uploads_go_when_the_period_is_closed(ledger: Any, proposal: int) -> None:
+    from sqlalchemy import func, select
+
+    from allocatie.ledger.periods import close_period
+    from allocatie.web.app import WebSettings, create_app
+    from allocatie.web.tables import WebUpload
+
+    def count() -> int:
+        with ledger.engine.connect() as connection:
+            return int(connection.scalar(select(func.count()).select_from(WebUpload)) or 0)
+
+    assert count() == 4
+    close_period(ledger, municipality="GM0153", user="test", today=dt.date(2020, 1, 1))
+    create_app(ledger, WebSettings(today=TODAY))  # the app prunes on start
+    assert count() == 0
