@@ -184,14 +184,20 @@ class _Indexed:
 
 @dataclass(frozen=True)
 class _Scored:
-    """The pair table with quality, pin and problem-index columns; ``rows`` are the eligible."""
+    """The pair table with quality, pin and problem-index columns; ``rows`` are the eligible.
+
+    The solver's columns of the eligible pairs are kept as they are made (read-only
+    ``int64``/``bool`` arrays that :class:`ProblemData` takes without a copy), so
+    that no second table of the eligible pairs is ever built: on the stress
+    benchmark that copy was a gigabyte.
+    """
 
     pairs: pd.DataFrame
     rows: np.ndarray
-
-    @property
-    def eligible(self) -> pd.DataFrame:
-        return self.pairs.iloc[self.rows]
+    household: np.ndarray
+    dwelling: np.ndarray
+    quality: np.ndarray
+    pinned: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -271,21 +277,42 @@ def _scored(
     keep NaN scores, ``pinned`` false and ``problem_index`` -1.
     """
     rows = np.flatnonzero(pairs["eligible"].to_numpy())
-    eligible = pairs.iloc[rows]
+    household = _solver_array(pairs["household"].to_numpy()[rows], np.int64)
+    dwelling = _solver_array(pairs["dwelling"].to_numpy()[rows], np.int64)
+    # the scores need only these columns of the eligible pairs (not a copy of the table)
+    eligible = pd.DataFrame(
+        {
+            "household": household,
+            "dwelling": dwelling,
+            "extra_bedrooms": pairs["extra_bedrooms"].to_numpy()[rows],
+        },
+        index=pairs.index[rows],
+    )
     parts = quality_parts(households, dwellings, eligible, policy, wait, distances)
+    del eligible
     for column in PARTS:
         pairs[column] = _spread(rows, parts[column].to_numpy(dtype=np.float32), len(pairs))
-    pairs["quality"] = _spread(rows, quality_score(parts, policy).astype(np.float32), len(pairs))
+    score = quality_score(parts, policy)
+    del parts
+    pairs["quality"] = _spread(rows, score.astype(np.float32), len(pairs))
+    quality = _solver_array(score, np.int64)
     n_d = len(dwellings)
     pin_keys = pins["household"].to_numpy() * n_d + pins["dwelling"].to_numpy()
-    keys = eligible["household"].to_numpy(dtype=np.int64) * n_d + eligible["dwelling"].to_numpy()
+    pinned_rows = _solver_array(np.isin(household * n_d + dwelling, pin_keys), np.bool_)
     pinned = np.zeros(len(pairs), dtype=bool)
-    pinned[rows] = np.isin(keys, pin_keys)
+    pinned[rows] = pinned_rows
     pairs["pinned"] = pinned
     index = np.full(len(pairs), -1, dtype=np.int32)
     index[rows] = np.arange(len(rows), dtype=np.int32)
     pairs["problem_index"] = index
-    return _Scored(pairs, rows)
+    return _Scored(pairs, rows, household, dwelling, quality, pinned_rows)
+
+
+def _solver_array(values: np.ndarray, dtype: type[np.generic]) -> np.ndarray:
+    """``values`` as a new read-only array of ``dtype``, which :class:`ProblemData` shares."""
+    out = np.array(values, dtype=dtype, copy=True)
+    out.setflags(write=False)
+    return out
 
 
 def _area_caps(dwellings: pd.DataFrame, policy: Policy) -> _AreaCaps:
@@ -316,22 +343,23 @@ def _buildings(dwellings: pd.DataFrame) -> np.ndarray:
 def _problem_data(
     households: pd.DataFrame,
     dwellings: pd.DataFrame,
-    eligible: pd.DataFrame,
+    scored: _Scored,
     areas: _AreaCaps,
     policy: Policy,
 ) -> ProblemData:
     """The solver arrays of the eligible pairs (validated by :class:`ProblemData` itself)."""
     cap = policy.spreading.max_per_complex
-    d = eligible["dwelling"].to_numpy()
+    h, d = scored.household, scored.dwelling
+    outside = ~dwellings["concentrated"].to_numpy(dtype=bool)
     return ProblemData(
         n_households=len(households),
         n_dwellings=len(dwellings),
-        pair_household=eligible["household"].to_numpy(),
+        pair_household=h,
         pair_dwelling=d,
-        pair_persons=households["persons"].to_numpy(dtype=np.int64)[eligible["household"]],
-        pair_outside=(~dwellings["concentrated"].to_numpy(dtype=bool))[d].astype(np.int64),
-        pair_quality=eligible["quality"].to_numpy(),
-        pair_pinned=eligible["pinned"].to_numpy(dtype=bool),
+        pair_persons=_solver_array(households["persons"].to_numpy(dtype=np.int64)[h], np.int64),
+        pair_outside=_solver_array(outside[d], np.int64),
+        pair_quality=scored.quality,
+        pair_pinned=scored.pinned,
         dwelling_area=areas.area,
         dwelling_complex=_buildings(dwellings),
         area_max_households=areas.max_households,
@@ -409,7 +437,7 @@ def build_instance(
 
     scored = _scored(pairs, households, dwellings, policy, dated.wait, distances, indexed.pins)
     areas = _area_caps(dwellings, policy)
-    problem = _problem_data(households, dwellings, scored.eligible, areas, policy)
+    problem = _problem_data(households, dwellings, scored, areas, policy)
     dwellings["area_index"] = areas.area
     _check_pinned_caps(problem, pins)
     return Instance(

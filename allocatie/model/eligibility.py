@@ -145,7 +145,10 @@ def size_pairs(
     ]
     household = np.concatenate([h for h, _ in found])
     dwelling = np.concatenate([d for _, d in found])
-    pairs = np.lexsort((dwelling, household))
+    # Within a search each household's dwellings come as a few sorted runs (one per
+    # bedroom count), so a stable sort of one key (household · dwellings + dwelling)
+    # only merges runs; ``lexsort`` sorted 16 million pairs from scratch in 5 s.
+    pairs = np.argsort(household * max(len(bedrooms), 1) + dwelling, kind="stable")
     return household[pairs], dwelling[pairs]
 
 
@@ -294,19 +297,22 @@ def pair_table(
         keys = refusals["household"].to_numpy(dtype=np.int64) * n + refusals["dwelling"]
         refused = np.isin(h.astype(np.int64) * n + d, keys.to_numpy(dtype=np.int64))
 
-    table = pd.DataFrame(
-        {
-            "household": h.astype(np.int32),
-            "dwelling": d.astype(np.int32),
-            "extra_bedrooms": (bedrooms[d] - min_bedrooms(people)[h]).astype(np.int16),
-            "fits_rent": fits_rent,
-            "fits_access": fits_access,
-            "available": available,
-            "not_excluded": ~excluded,
-            "not_refused": ~refused,
-        }
-    )
-    table["eligible"] = table[list(RULES)].all(axis=1)
+    columns = {
+        "household": h.astype(np.int32),
+        "dwelling": d.astype(np.int32),
+        "extra_bedrooms": (bedrooms[d] - min_bedrooms(people)[h]).astype(np.int16),
+        "fits_rent": fits_rent,
+        "fits_access": fits_access,
+        "available": available,
+        "not_excluded": ~excluded,
+        "not_refused": ~refused,
+    }
+    columns["eligible"] = fits_rent & fits_access & available & ~excluded & ~refused
+    # Column by column rather than from the dict: pandas would stack the boolean
+    # columns into one block, a copy of the whole table (a second on the stress run).
+    table = pd.DataFrame(index=pd.RangeIndex(len(h)))
+    for name, values in columns.items():
+        table[name] = values
     return table
 
 
@@ -317,11 +323,12 @@ def funnel(pairs: pd.DataFrame, n_households: int) -> pd.DataFrame:
     column counts those that also pass that rule and all before it. The first
     column that reaches zero is why a household cannot be placed at all.
     """
-    passed = pd.DataFrame({"size": np.ones(len(pairs), dtype=bool)})
-    running = passed["size"].to_numpy()
-    for rule in RULES:
-        running = running & pairs[rule].to_numpy(dtype=bool)
-        passed[rule] = running
-    passed["household"] = pairs["household"].to_numpy()
-    counts = passed.groupby("household").sum()
-    return counts.reindex(range(n_households), fill_value=0).astype(np.int64)
+    household = pairs["household"].to_numpy()
+    running = np.ones(len(pairs), dtype=bool)
+    counts = {"size": np.bincount(household, minlength=n_households)}
+    for rule in RULES:  # counted with bincount: a groupby over every pair took 0.6 s on stress
+        running &= pairs[rule].to_numpy(dtype=bool)
+        passed = np.bincount(household, weights=running, minlength=n_households)
+        counts[rule] = passed.astype(np.int64)  # whole numbers, far below 2**53
+    index = pd.RangeIndex(n_households, name="household")
+    return pd.DataFrame(counts, index=index).astype(np.int64)

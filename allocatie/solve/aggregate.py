@@ -103,9 +103,7 @@ def interchangeable(problem: ProblemData, cost: np.ndarray) -> Groups:
     pinned = np.zeros(nd, dtype=bool)
     pinned[problem.pair_dwelling[problem.pair_pinned]] = True
     own = np.where(pinned, np.arange(nd), -1)
-    keys = np.stack(
-        [area_key, building_key, own, count, dwelling_hash.view(np.int64)], axis=1
-    )
+    keys = np.stack([area_key, building_key, own, count, dwelling_hash.view(np.int64)], axis=1)
     _, first_index, group = np.unique(keys, axis=0, return_index=True, return_inverse=True)
     group = group.reshape(-1)
     first = first_index[group]  # np.unique's first occurrence: the lowest-numbered dwelling
