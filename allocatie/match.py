@@ -23,7 +23,7 @@ from allocatie.i18n import _
 from allocatie.inputs.columns import dutch_name
 from allocatie.inputs.errors import InputError, Problem
 from allocatie.inputs.io import read_table
-from allocatie.inputs.policy import Policy, SolverMethod, load_policy
+from allocatie.inputs.policy import Policy, SolverMethod, SolverSettings, load_policy
 from allocatie.inputs.schema import parse_amenities, parse_dwellings, parse_households, parse_pairs
 from allocatie.model.builder import Instance, build_instance, index_pairs
 from allocatie.report.diagnose import diagnose
@@ -523,7 +523,7 @@ def run_match(
     date: dt.date | None = None,
     method: str | None = None,
     map_parts: Callable[..., Any] | None = None,
-    lang: str = "en",
+    lang: str | None = None,
 ) -> Outcome:
     """Read, check, solve and explain one monthly matching.
 
@@ -539,7 +539,8 @@ def run_match(
         How to run the independent parts, e.g. on Dask
         (:func:`allocatie.solve.distributed.dask_map`); the plan is the same either way.
     lang
-        Language of the reasons: ``en`` or ``nl``.
+        Language of the reasons: ``en`` or ``nl``; ``None`` for the current context's
+        (:mod:`allocatie.i18n`, Dutch unless a command or caller set another).
     """
     checked = read_inputs(inputs, date)
     instance = build(checked, date)
@@ -558,20 +559,59 @@ def solve_and_report(
     *,
     sheets: dict[str, str] | None = None,
 ) -> Outcome:
-    """Solve a built instance and compute everything a run reports about it.
+    """Solve a built instance and report the result (:func:`report_result`).
 
     Shared by ``allocatie match`` and the ledger's monthly proposal, which
     builds its instance from the ledger's state but must report it the same way.
     ``sheets`` (input role → worksheet read) goes into the manifest and kpis.
     """
-    source = areas.source
     settings = instance.policy.solver
     if method is not None:
         settings = replace(settings, method=cast(SolverMethod, method))  # checked on creation
     result = solve(instance.problem, settings, map_parts=map_parts)
+    return report_result(inputs, instance, areas, result, settings, lang, sheets=sheets)
+
+
+def report_result(
+    inputs: Inputs,
+    instance: Instance,
+    areas: Areas,
+    result: Result,
+    settings: SolverSettings | None = None,
+    lang: str | None = None,
+    *,
+    sheets: dict[str, str] | None = None,
+) -> Outcome:
+    """Everything a run reports about a result: plan, kpis, shortfall, area effects, manifest.
+
+    The one definition of what a run reports, apart from how the result was
+    found, so a plan the web meeting keeps from an earlier solve (the same
+    selection, still optimal after a decision) is reported exactly as a fresh
+    solve would be. Refuses a result that breaks a rule: a solver bug (or a
+    kept selection that no longer fits) must never reach a household.
+
+    Parameters
+    ----------
+    inputs
+        The input paths, for the manifest's hashes.
+    instance, areas
+        What was solved, and the area data the effects are measured on.
+    result
+        The solution to report.
+    settings
+        The solver settings the result was found with (the manifest records
+        the seed); default the policy's.
+    lang
+        Language of the reasons: ``en`` or ``nl``; ``None`` for the current
+        context's (:mod:`allocatie.i18n`).
+    sheets
+        Input role → worksheet read, for the manifest and kpis.
+    """
+    source = areas.source
+    settings = settings if settings is not None else instance.policy.solver
     failed = result.status == Status.INFEASIBLE
     broken = instance.problem.violations(result.selected) if not failed else []
-    if broken:  # a solver bug must never reach a household
+    if broken:
         raise RuntimeError("the solver returned a plan that breaks rules: " + "; ".join(broken))
     plan = plan_table(instance, result, lang)
     figures = kpis(instance, result, plan)

@@ -24,6 +24,15 @@ def tiny_inputs() -> Inputs:
     return Inputs(TINY / "households.csv", TINY / "dwellings.csv", TINY / "policy.toml")
 
 
+@pytest.fixture(autouse=True)
+def english():
+    """These tests read the reasons in English, the language they are written in."""
+    from allocatie.i18n import use_language
+
+    with use_language("en"):
+        yield
+
+
 def example_inputs() -> Inputs:
     return Inputs.from_scenario(EXAMPLE)
 

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 
 import click
 
+from allocatie.i18n import _
 from allocatie.inputs.errors import InputError
 
 EXIT_INPUT = 2
@@ -27,14 +28,17 @@ def user_errors(debug: bool = False) -> Iterator[None]:
         yield
     except InputError as error:
         click.echo(error.render(), err=True)
-        click.echo("Nothing was written.", err=True)
+        click.echo(_("Nothing was written."), err=True)
         sys.exit(EXIT_INPUT)
     except KeyboardInterrupt:
-        click.echo("Interrupted; nothing was written.", err=True)
+        click.echo(_("Interrupted; nothing was written."), err=True)
         sys.exit(EXIT_INTERRUPTED)
     except Exception as error:  # noqa: BLE001 - last line of defence for users
         if debug:
             raise
-        click.echo(f"allocatie stopped on an unexpected error: {error!r}", err=True)
-        click.echo("Nothing was written. Re-run with --debug and report this.", err=True)
+        click.echo(
+            _("allocatie stopped on an unexpected error: {error}").format(error=repr(error)),
+            err=True,
+        )
+        click.echo(_("Nothing was written. Re-run with --debug and report this."), err=True)
         sys.exit(1)

@@ -466,7 +466,7 @@ def run_month(
     *,
     method: str | None = None,
     map_parts: Callable[..., Any] | None = None,
-    lang: str = "en",
+    lang: str | None = None,
 ) -> Outcome:
     """Build, solve and explain the shaped month, step by step as ``run_match`` does.
 

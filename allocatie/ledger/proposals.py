@@ -80,7 +80,7 @@ def propose(
     municipality: str | None = None,
     user: str,
     method: str | None = None,
-    lang: str = "en",
+    lang: str | None = None,
     map_parts: Callable[..., Any] | None = None,
     write: Callable[[Outcome], list[Path]] | None = None,
 ) -> Proposed:
