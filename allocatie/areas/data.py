@@ -7,6 +7,10 @@ either from the bundled CBS data (``allocatie/areas/bundled``, built by
 ``data/wijken/build.py``) or from a municipality's own area file, so the rest of
 the package never cares where the numbers came from. ``Areas.source`` travels
 into every report so the indicator's origin is always stated.
+
+Buurt polygons (CBS 2019 borders, built by ``data/buurten/build.py``) are only
+needed to draw maps, so they are read lazily, on first use of
+:attr:`Areas.buurten`.
 """
 
 from __future__ import annotations
@@ -31,6 +35,10 @@ from allocatie.inputs.errors import InputError, Problem
 DATA_DIR_ENV = "ALLOCATIE_DATA_DIR"
 POLYGON_FILE = "wijken_2024.geojson.gz"
 AREAS_FILE = "areas.csv"
+#: Buurt polygons of 2019 (the only buurt geometry available); maps only.
+BUURT_POLYGON_FILE = "buurten_2019.geojson.gz"
+#: The year of the buurt borders, which every map that draws them states.
+BUURT_BORDER_YEAR = 2019
 WGS84 = "EPSG:4326"
 #: Rijksdriehoekstelsel (RD New): metres, the CRS of every distance and area.
 RD_NEW = "EPSG:28992"
@@ -101,6 +109,22 @@ class Areas:
             {"x": points.x.to_numpy(), "y": points.y.to_numpy()},
             index=self.wijken_rd.index,
         )
+
+    @cached_property
+    def buurten(self) -> gpd.GeoDataFrame:
+        """The CBS buurt polygons (2019 borders), index ``buurt_code``, EPSG:4326.
+
+        Read on first use only (about 0.3 s), because only maps need them:
+        matching judges buurten by their statistics, never by their shape. A
+        user's own area file has no buurten, and a data folder given by
+        ``$ALLOCATIE_DATA_DIR`` may lack the file; both give an empty frame,
+        and the maps then colour wijken and say so. The borders are those of
+        :data:`BUURT_BORDER_YEAR`: 12,617 of the 14,317 buurt codes of the 2022
+        statistics have one (``data/buurten/join_report.csv`` lists the rest).
+        """
+        if self.source != BUNDLED_SOURCE:
+            return _empty_buurten()
+        return _load_buurten(str(bundled_data_dir()))
 
 
 def bundled_data_dir() -> Path:
@@ -213,6 +237,25 @@ def _load_bundled(directory: str) -> Areas:
     wijken = gpd.read_file(f"/vsigzip/{polygon_path.as_posix()}")
     wijken = wijken.set_index("wijk_code")
     return Areas(stats=stats, wijken=wijken, source=BUNDLED_SOURCE)
+
+
+def _empty_buurten() -> gpd.GeoDataFrame:
+    """A buurt polygon frame with no rows (no buurt shapes for these areas)."""
+    return gpd.GeoDataFrame(
+        geometry=gpd.GeoSeries([], crs=WGS84),
+        index=pd.Index([], name="buurt_code", dtype="str"),
+    )
+
+
+@lru_cache(maxsize=4)
+def _load_buurten(directory: str) -> gpd.GeoDataFrame:
+    """Read the bundled buurt polygons from ``directory`` (cached; empty if absent)."""
+    path = Path(directory) / BUURT_POLYGON_FILE
+    if not path.is_file():
+        return _empty_buurten()
+    buurten = gpd.read_file(f"/vsigzip/{path.as_posix()}")
+    buurten["buurt_code"] = buurten["buurt_code"].astype(str)
+    return buurten.set_index("buurt_code")
 
 
 def _load_user(path: Path, file: str) -> Areas:

@@ -48,7 +48,7 @@ from allocatie.report.columns import (
     yes_no,
 )
 from allocatie.report.diagnose import setting_text
-from allocatie.report.maps import atomic_write, placements_table, wijk_layer
+from allocatie.report.maps import area_layer, atomic_write, placements_table
 from allocatie.report.static_map import write_png_map
 from allocatie.report.web_map import interactive_map
 
@@ -381,12 +381,9 @@ def report_writers(outcome: Any) -> dict[str, Callable[[Path], None]]:
     label = indicator_label(policy.spreading.indicator)
     effects = outcome.area_effects
     wijk = effects[(effects["level"] == "wijk") & (effects["gemeente_code"] == gemeente)]
-    layer = wijk_layer(
-        outcome.areas,
-        gemeente,
-        wijk.set_index("code")["lq_before"],
-        wijk.set_index("code")["lq_after"],
-        threshold=threshold,
+    mine = effects[effects["gemeente_code"] == gemeente].set_index("code")
+    layer = area_layer(
+        outcome.areas, gemeente, mine["lq_before"], mine["lq_after"], policy.spreading
     )
     dwellings = outcome.instance.dwellings
     placements = placements_table(outcome.plan, dwellings[dwellings["gemeente_code"] == gemeente])

@@ -28,12 +28,19 @@ Privacy: the maps show, per placed household, only its pseudonymous
 its LQ. :func:`placements_table` and the map functions drop every other column
 (intake notes, interests, wishes never reach a map).
 
-There are no buurt polygons in the bundled data, so the maps show wijken.
-Placements are judged per spreading area (usually the buurt), so a marker can
-be a diamond (concentrated buurt) inside a wijk that is not concentrated as a
-whole; the legend says so. Dwellings known only by their wijk or buurt code sit
-at a point inside their wijk; households sharing such a point are drawn as a
-small cluster around it, and their popups say the location is approximate.
+Levels: placements are judged per spreading area — the buurt when it has at
+least ``min_residents`` residents, else its wijk
+(:func:`allocatie.areas.concentration.judged_at_buurt`). :func:`area_layer`
+draws each area at that level: a buurt polygon (CBS borders of 2019, the only
+buurt geometry bundled) where the buurt is judged on its own and has one, and
+otherwise its wijk (the part of the wijk not covered by such buurten). The
+legends say which levels are shown and that buurt borders are of 2019
+(:func:`level_note`). :func:`wijk_layer` (wijken only) is kept for the
+``areas`` command and the web app; there a diamond (concentrated buurt) can
+sit inside a wijk that is not concentrated as a whole, and the note says so.
+Dwellings known only by their wijk or buurt code sit at a point inside their
+wijk; households sharing such a point are drawn as a small cluster around it,
+and their popups say the location is approximate.
 """
 
 from __future__ import annotations
@@ -48,10 +55,13 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
-from allocatie.areas.data import RD_NEW, WGS84, Areas
+from allocatie.areas.concentration import judged_at_buurt
+from allocatie.areas.data import BUURT_BORDER_YEAR, RD_NEW, WGS84, Areas
 from allocatie.areas.segregation import is_concentrated, location_quotient
 from allocatie.i18n import _, number
+from allocatie.inputs.policy import Spreading
 from allocatie.report.columns import indicator_label
 
 __all__ = [
@@ -63,6 +73,8 @@ __all__ = [
     "OPTIONAL_PLACEMENT_COLUMNS",
     "PLACEMENT_COLUMNS",
     "LqClass",
+    "area_layer",
+    "area_noun",
     "atomic_write",
     "class_colours",
     "clean_placements",
@@ -73,6 +85,8 @@ __all__ = [
     "gemeente_name_of",
     "indicator_label",
     "label_name",
+    "level_note",
+    "map_credit",
     "lq_classes",
     "lq_explanation",
     "number_text",
@@ -202,16 +216,88 @@ def column_words(column: str) -> str:
     return words.get(column, column)
 
 
-def lq_explanation(indicator_label: str, gemeente_name: str, threshold: float) -> str:
-    """What the LQ is, in one plain sentence: the same in the HTML legend and the PNG key."""
+def lq_explanation(
+    indicator_label: str, gemeente_name: str, threshold: float, area: str | None = None
+) -> str:
+    """What the LQ is, in one plain sentence: the same in the HTML legend and the PNG key.
+
+    ``area`` names what is coloured (:func:`area_noun`); ``None`` means wijk.
+    """
     if gemeente_name:
         where = _("all of {gemeente}").format(gemeente=gemeente_name)
     else:
         where = _("the whole municipality")
+    if area is None:
+        return _(
+            "LQ = share of {indicator} in the wijk ÷ share in {where}. 1 = equal to the average; "
+            "≥ {threshold} = concentrated."
+        ).format(indicator=indicator_label, where=where, threshold=number_text(threshold))
     return _(
-        "LQ = share of {indicator} in the wijk ÷ share in {where}. 1 = equal to the average; "
+        "LQ = share of {indicator} in the {area} ÷ share in {where}. 1 = equal to the average; "
         "≥ {threshold} = concentrated."
-    ).format(indicator=indicator_label, where=where, threshold=number_text(threshold))
+    ).format(indicator=indicator_label, area=area, where=where, threshold=number_text(threshold))
+
+
+def _level_counts(layer: pd.DataFrame) -> tuple[int, int]:
+    """How many areas of a layer are drawn as buurten and as wijken."""
+    if "area_level" not in layer.columns:
+        return 0, len(layer)
+    buurten = int(layer["area_level"].eq("buurt").sum())
+    return buurten, len(layer) - buurten
+
+
+def area_noun(layer: pd.DataFrame) -> str:
+    """What a layer colours, as a noun: "wijk", "buurt" or "buurt or wijk" (reader's language).
+
+    The legends say "colour of the …" and "concentrated …" with it, so a reader
+    knows whether a coloured shape is a buurt or a wijk.
+    """
+    buurten, wijken = _level_counts(layer)
+    if buurten and wijken:
+        return _("buurt or wijk")
+    return _("buurt") if buurten else _("wijk")
+
+
+def level_note(layer: pd.DataFrame) -> str:
+    """One sentence on which level the map shows, and why; the same on both maps.
+
+    For an :func:`area_layer` it counts the buurten and wijken drawn and states
+    that buurt borders are of 2019; for a plain :func:`wijk_layer` it warns that
+    placements may be judged per buurt while the map colours wijken.
+    """
+    if "area_level" not in layer.columns or "judged_level" not in layer.attrs:
+        return _("Placements are judged per buurt, the map colours wijken.")
+    buurten, wijken = _level_counts(layer)
+    missing = int(layer.attrs.get("buurten_without_polygon", 0))
+    year = BUURT_BORDER_YEAR
+    if layer.attrs["judged_level"] == "wijk":
+        return _("Spreading is judged per wijk (policy), so the map colours wijken.")
+    if not buurten:
+        return _(
+            "The map colours wijken: no buurt here is judged on its own with a {year} border."
+        ).format(year=year)
+    text = _(
+        "Every area is coloured at the level spreading judges it: {buurten} buurten "
+        "(borders of {year}) and {wijken} wijken (the rest of a wijk: buurten with fewer "
+        "than {min} residents count with their wijk)."
+    ).format(
+        buurten=buurten, wijken=wijken, year=year, min=number(layer.attrs.get("min_residents", 0))
+    )
+    if missing:
+        text += " " + _(
+            "{n} buurten judged on their own have no {year} border and are shown with their wijk."
+        ).format(n=missing, year=year)
+    return text
+
+
+def map_credit(layer: pd.DataFrame, credit: str) -> str:
+    """The data credit of a map: ``credit``, plus the year of the buurt borders if any are drawn."""
+    buurten, _wijken = _level_counts(layer)
+    if not buurten:
+        return credit
+    return _("{credit} (wijken 2024, buurt borders {year})").format(
+        credit=credit, year=BUURT_BORDER_YEAR
+    )
 
 
 def label_name(wijken: pd.DataFrame, code: str) -> str:
@@ -368,6 +454,128 @@ def wijk_layer(
     return layer
 
 
+#: A wijk's remainder (what its own-judged buurten leave) smaller than this share
+#: of the wijk is a sliver between 2019 and 2024 borders, not an area: not drawn.
+_REMAINDER_MIN_SHARE = 0.02
+#: Slivers thinner than twice this (metres) are trimmed from a wijk's remainder.
+_SLIVER_M = 25.0
+
+
+def area_layer(
+    areas: Areas,
+    gemeente: str,
+    lq_before: pd.Series,
+    lq_after: pd.Series | None,
+    spreading: Spreading,
+) -> gpd.GeoDataFrame:
+    """Each area of a municipality drawn at the level spreading judges it, with its LQ.
+
+    A buurt that :func:`~allocatie.areas.concentration.judged_at_buurt` judges
+    on its own and that has a polygon (``Areas.buurten``, CBS borders of 2019)
+    is drawn as that buurt, with the buurt's LQ; everything else is drawn as
+    its wijk: the wijk polygon minus those buurten (slivers where the 2019 and
+    2024 borders disagree are dropped), with the wijk's LQ. So the colour
+    under a marker is the LQ that decided whether its placement counts as
+    concentrated.
+
+    Parameters
+    ----------
+    areas
+        From :func:`allocatie.areas.data.load_areas`.
+    gemeente
+        Municipality code, e.g. ``"GM0153"``.
+    lq_before, lq_after
+        Location quotient per area, indexed by code, wijk *and* buurt codes
+        (e.g. ``areas.csv``'s ``lq_before``/``lq_after`` by ``code``).
+        ``lq_after`` may be ``None``.
+    spreading
+        The policy's spreading rule (``level``, ``min_residents``,
+        ``lq_threshold``).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Index ``area_code``, the columns of :func:`wijk_layer` (``wijk_name``
+        holds the area's own CBS name, buurt or wijk) plus ``area_level``
+        (``"buurt"``/``"wijk"``) and ``wijk_code``; buurten first, then
+        wijken, each sorted by code. ``attrs`` holds ``threshold``,
+        ``judged_level``, ``min_residents`` and ``buurten_without_polygon``
+        (buurten judged on their own but drawn with their wijk).
+    """
+    threshold = spreading.lq_threshold
+    wijken = wijk_layer(areas, gemeente, lq_before, lq_after, threshold=threshold)
+    stats = areas.stats
+    rows = stats[(stats["level"] == "buurt") & (stats["gemeente_code"] == gemeente)]
+    rows = rows[rows["wijk_code"].isin(wijken.index)]
+    own = judged_at_buurt(pd.Series(rows.index, index=rows.index, dtype="string"), stats, spreading)
+    judged = rows[own.to_numpy()]
+    polygons = areas.buurten
+    drawn = judged[judged.index.isin(polygons.index)].sort_index()
+    parts: list[gpd.GeoDataFrame] = []
+    if len(drawn):
+        before = pd.to_numeric(lq_before.reindex(drawn.index), errors="coerce").astype(float)
+        after = (
+            pd.Series(np.nan, index=drawn.index, dtype=float)
+            if lq_after is None
+            else pd.to_numeric(lq_after.reindex(drawn.index), errors="coerce").astype(float)
+        )
+        names = drawn["name"].astype(str)
+        parent = wijken.loc[drawn["wijk_code"]]
+        parts.append(
+            gpd.GeoDataFrame(
+                {
+                    "wijk_name": names.to_numpy(),
+                    "short_name": names.to_numpy(),
+                    "gemeente_code": gemeente,
+                    "gemeente_name": parent["gemeente_name"].to_numpy(),
+                    "lq_before": before.to_numpy(),
+                    "lq_after": after.to_numpy(),
+                    "concentrated_before": is_concentrated(before, threshold).to_numpy(),
+                    "concentrated_after": is_concentrated(after, threshold).to_numpy(),
+                    "area_level": "buurt",
+                    "wijk_code": drawn["wijk_code"].astype(str).to_numpy(),
+                },
+                geometry=polygons.geometry.reindex(drawn.index).to_numpy(),
+                crs=WGS84,
+                index=pd.Index(drawn.index, name="area_code", dtype="str"),
+            )
+        )
+    rest = wijken.copy()
+    rest["area_level"] = "wijk"
+    rest["wijk_code"] = rest.index.astype(str)
+    if len(drawn):
+        rest_rd = rest.geometry.to_crs(RD_NEW)
+        taken = gpd.GeoSeries(parts[0].geometry, crs=WGS84).to_crs(RD_NEW)
+        taken_by_wijk = taken.groupby(drawn["wijk_code"].to_numpy()).agg(
+            lambda g: shapely.union_all(g.to_numpy())
+        )
+        keep = []
+        geoms = []
+        for code, shape in rest_rd.items():
+            if code in taken_by_wijk.index:
+                left = shapely.difference(shape, taken_by_wijk[code])
+                left = shapely.buffer(shapely.buffer(left, -_SLIVER_M), _SLIVER_M)
+                left = shapely.intersection(left, shape)
+                if left.is_empty or left.area < _REMAINDER_MIN_SHARE * shape.area:
+                    keep.append(False)
+                    geoms.append(shape)
+                    continue
+                shape = left
+            keep.append(True)
+            geoms.append(shape)
+        rest = rest.set_geometry(gpd.GeoSeries(geoms, index=rest.index, crs=RD_NEW).to_crs(WGS84))
+        rest = rest[np.array(keep, dtype=bool)]
+    parts.append(rest.rename_axis("area_code"))
+    layer = gpd.GeoDataFrame(pd.concat(parts), geometry="geometry", crs=WGS84)
+    layer.attrs.update(
+        threshold=threshold,
+        judged_level=spreading.level,
+        min_residents=spreading.min_residents,
+        buurten_without_polygon=int(len(judged) - len(drawn)),
+    )
+    return layer
+
+
 def placements_table(plan: pd.DataFrame, dwellings: pd.DataFrame) -> pd.DataFrame:
     """The placements a map may show, from a plan and its dwellings.
 
@@ -422,7 +630,11 @@ def clean_placements(placements: pd.DataFrame) -> pd.DataFrame:
 
 
 def placed_per_wijk(points: pd.DataFrame, wijken: gpd.GeoDataFrame) -> pd.DataFrame:
-    """Households and persons placed per wijk of the layer (zeros elsewhere)."""
+    """Households and persons placed per area of the layer (zeros elsewhere).
+
+    A placement counts in its spreading area (``area_code``) where the layer
+    draws that area, else in its wijk (``wijk_code`` or located by ``x``/``y``).
+    """
     result = pd.DataFrame(0, index=wijken.index, columns=["households", "persons"])
     if not len(points):
         return result
@@ -430,6 +642,10 @@ def placed_per_wijk(points: pd.DataFrame, wijken: gpd.GeoDataFrame) -> pd.DataFr
         codes = points["wijk_code"].astype("string")
     else:
         codes = _locate_wijk(points, wijken[["geometry"]].to_crs(RD_NEW))
+    if "area_code" in points.columns:
+        # A placement counts in its own spreading area when the layer draws it.
+        own = points["area_code"].astype("string")
+        codes = own.where(own.isin(wijken.index).fillna(False), codes)
     grouped = points.groupby(codes.to_numpy())["persons"].agg(["size", "sum"])
     grouped.columns = ["households", "persons"]
     return grouped.reindex(wijken.index, fill_value=0).astype(int)

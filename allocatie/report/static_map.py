@@ -38,6 +38,7 @@ from allocatie.report.maps import (
     DOT_EDGE,
     NO_DATA_COLOUR,
     LqClass,
+    area_noun,
     atomic_write,
     class_colours,
     clean_placements,
@@ -47,8 +48,10 @@ from allocatie.report.maps import (
     dot_diameter,
     gemeente_name_of,
     label_name,
+    level_note,
     lq_classes,
     lq_explanation,
+    map_credit,
     number_text,
     placed_per_wijk,
 )
@@ -131,12 +134,16 @@ def write_png_map(
         column=column,
         has_no_data=bool(lq.isna().any()),
         points=points,
+        noun=area_noun(wijken) if "area_level" in wijken.columns else None,
+        note=level_note(wijken),
     )
     fig.text(
         0.015,
         0.025,
         _("{credit}. Indicator: {indicator}. Threshold: LQ ≥ {threshold}.").format(
-            credit=credit, indicator=indicator_label, threshold=number_text(threshold)
+            credit=map_credit(wijken, credit),
+            indicator=indicator_label,
+            threshold=number_text(threshold),
         ),
         fontsize=8,
         color="#444444",
@@ -342,23 +349,38 @@ def _png_key(
     column: str,
     has_no_data: bool,
     points: pd.DataFrame,
+    noun: str | None = None,
+    note: str = "",
 ) -> None:
-    """The key at the right: what the LQ is, a colour bar labelled in words, markers, notes."""
+    """The key at the right: what the LQ is, a colour bar labelled in words, markers, notes.
+
+    ``noun`` names what is coloured (``None``: a plain wijk layer) and ``note``
+    says at which level the areas are shown, as on the interactive map.
+    """
     left = 0.70
     top = 0.88
-    fig.text(
-        left,
-        top,
-        _("Colour of the wijk:\nlocation quotient (LQ) {when}").format(when=column_words(column)),
-        fontsize=11,
-        fontweight="bold",
-        va="top",
-    )
-    explain = lq_explanation(indicator_label, gemeente_name, threshold)
+    if noun is None:
+        heading = _("Colour of the wijk:\nlocation quotient (LQ) {when}").format(
+            when=column_words(column)
+        )
+    else:
+        heading = _("Colour of the {area}:\nlocation quotient (LQ) {when}").format(
+            area=noun, when=column_words(column)
+        )
+    fig.text(left, top, heading, fontsize=11, fontweight="bold", va="top")
+    explain = lq_explanation(indicator_label, gemeente_name, threshold, noun)
     fig.text(left, top - 0.075, _wrap(explain, 52), fontsize=8.5, va="top", color="#222222")
     y = top - 0.19
     height = _png_colour_bar(fig, classes, has_no_data=has_no_data, left=left, top=y)
-    _png_marker_key(fig, threshold=threshold, points=points, left=left, top=y - (height + 0.03))
+    _png_marker_key(
+        fig,
+        threshold=threshold,
+        points=points,
+        left=left,
+        top=y - (height + 0.03),
+        noun=noun,
+        note=note,
+    )
 
 
 def _png_colour_bar(
@@ -400,16 +422,27 @@ def _png_colour_bar(
 
 
 def _png_marker_key(
-    fig: Figure, *, threshold: float, points: pd.DataFrame, left: float, top: float
+    fig: Figure,
+    *,
+    threshold: float,
+    points: pd.DataFrame,
+    left: float,
+    top: float,
+    noun: str | None = None,
+    note: str = "",
 ) -> None:
-    """The outline and marker symbols explained, then the placements in numbers."""
+    """The outline and marker symbols explained, then the placements and the level in words."""
+    if noun is None:
+        outline = _("concentrated wijk (LQ ≥ {t})").format(t=number_text(threshold))
+    else:
+        outline = _("concentrated {area} (LQ ≥ {t})").format(area=noun, t=number_text(threshold))
     handles: list[Artist] = [
         Patch(
             facecolor="#d6604d",
             edgecolor="#000000",
             linewidth=2.2,
             hatch="///",
-            label=_("concentrated wijk (LQ ≥ {t})").format(t=number_text(threshold)),
+            label=outline,
         ),
     ]
     if len(points):
@@ -435,11 +468,12 @@ def _png_marker_key(
         borderaxespad=0.0,
         labelspacing=0.8,
     )
+    notes = note
     if len(points):
         n = len(points)
         persons = int(points["persons"].sum())
         conc = int(points["area_concentrated"].sum())
-        notes = ngettext(
+        placed = ngettext(
             "{n} household ({persons}) placed, {conc} of them in a concentrated area.",
             "{n} households ({persons}) placed, {conc} of them in a concentrated area.",
             n,
@@ -448,10 +482,19 @@ def _png_marker_key(
             persons=ngettext("{n} person", "{n} persons", persons).format(n=persons),
             conc=conc,
         )
-        notes += " " + _(
-            "Placements are judged per buurt; the map colours wijken. Dwellings without an "
-            "exact address stand as a small group near the middle of their wijk."
+        notes = " ".join(
+            part
+            for part in (
+                placed,
+                note or _("Placements are judged per buurt; the map colours wijken."),
+                _(
+                    "Dwellings without an exact address stand as a small group near the "
+                    "middle of their wijk."
+                ),
+            )
+            if part
         )
+    if notes:
         fig.text(left, top - 0.2, _wrap(notes, 52), fontsize=8.5, va="top", color="#222222")
 
 

@@ -61,6 +61,7 @@ from allocatie.report.maps import (
     DOT_EDGE,
     NO_DATA_COLOUR,
     LqClass,
+    area_noun,
     class_colours,
     clean_placements,
     cluster_offsets,
@@ -69,8 +70,10 @@ from allocatie.report.maps import (
     dot_diameter,
     gemeente_name_of,
     label_name,
+    level_note,
     lq_classes,
     lq_explanation,
+    map_credit,
     number_text,
     placed_per_wijk,
 )
@@ -392,8 +395,10 @@ def interactive_map(
         column=column,
         has_no_data=bool(wijken[column].astype(float).isna().any()),
         has_placements=bool(len(points)),
+        noun=area_noun(wijken) if "area_level" in wijken.columns else None,
+        note=level_note(wijken),
     )
-    fmap.add_child(_MapExtras(credit=credit, title=title, legend_html=legend))
+    fmap.add_child(_MapExtras(credit=map_credit(wijken, credit), title=title, legend_html=legend))
     folium.LayerControl(position="topright", collapsed=True).add_to(fmap)
     # Keep the municipality clear of the title (top left) and legend (right).
     minx, miny, maxx, maxy = geometry.total_bounds
@@ -679,8 +684,15 @@ def _legend_html(
     column: str,
     has_no_data: bool,
     has_placements: bool,
+    noun: str | None = None,
+    note: str | None = None,
 ) -> str:
-    """The legend box: colour classes in words, the outline, the markers, a note."""
+    """The legend box: colour classes in words, the outline, the markers, a note.
+
+    ``noun`` names what is coloured (:func:`~allocatie.report.maps.area_noun`;
+    ``None`` for a plain wijk layer) and ``note`` says at which level the map
+    shows the areas (:func:`~allocatie.report.maps.level_note`).
+    """
     esc = html.escape
     rows = "".join(
         f'<tr><td><span class="swatch" style="background:{c.colour}"></span></td>'
@@ -692,13 +704,21 @@ def _legend_html(
             f'<tr><td><span class="swatch" style="background:{NO_DATA_COLOUR}"></span></td>'
             "<td>" + esc(_("no data")) + "</td><td></td></tr>"
         )
-    explanation = lq_explanation(indicator_label, gemeente_name, threshold)
-    summary = _("Colour of the wijk: location quotient (LQ) {when}").format(
-        when=column_words(column)
-    )
-    outline = _("thick black outline: concentrated wijk (LQ ≥ {t})").format(
-        t=number_text(threshold)
-    )
+    explanation = lq_explanation(indicator_label, gemeente_name, threshold, noun)
+    if noun is None:
+        summary = _("Colour of the wijk: location quotient (LQ) {when}").format(
+            when=column_words(column)
+        )
+        outline = _("thick black outline: concentrated wijk (LQ ≥ {t})").format(
+            t=number_text(threshold)
+        )
+    else:
+        summary = _("Colour of the {area}: location quotient (LQ) {when}").format(
+            area=noun, when=column_words(column)
+        )
+        outline = _("thick black outline: concentrated {area} (LQ ≥ {t})").format(
+            area=noun, t=number_text(threshold)
+        )
     parts = [
         "<details open>",
         f"<summary>{esc(summary)}</summary>",
@@ -715,13 +735,15 @@ def _legend_html(
             f'<tr><td><span class="legend-dia"></span></td><td colspan=2>{esc(diamond)}</td></tr>',
         ]
     parts.append("</table>")
+    notes = [note or level_note(pd.DataFrame())]
     if has_placements:
-        note = _(
-            "Placements are judged per buurt, the map colours wijken. Dwellings without an "
-            "exact address stand as a small group near the middle of their wijk. Click a dot "
-            "for details."
+        notes.append(
+            _(
+                "Dwellings without an exact address stand as a small group near the middle of "
+                "their wijk. Click a dot for details."
+            )
         )
-        parts.append(f'<div class="note">{esc(note)}</div>')
+    parts.append(f'<div class="note">{esc(" ".join(notes))}</div>')
     parts.append("</details>")
     return "".join(parts)
 
