@@ -65,6 +65,9 @@ PLAN_COLUMNS = (
     "area_concentrated",
     "reason",
 )
+#: At most this many plan rows on the page: a national plan has 200,000
+#: households, and every one of them is in plan.xlsx and plan.csv anyway.
+REPORT_PLAN_ROWS = 300
 _REPORT_CSS = """
 html, body { height: auto; width: auto; }
 body { margin: 0 auto; max-width: 1240px; padding: 16px 24px 48px; color: #1a1a1a;
@@ -112,6 +115,7 @@ def write_report_html(
     tables: Mapping[str, pd.DataFrame],
     static_map: Path | bytes | None = None,
     footer: str | None = None,
+    notes: Mapping[str, str] | None = None,
 ) -> None:
     """Write one self-contained HTML report: title, summary, map, tables.
 
@@ -142,6 +146,9 @@ def write_report_html(
     footer
         Source line at the bottom of the page (escaped); default: the CBS
         attribution.
+    notes
+        Heading → a line shown under that table (escaped), e.g. how many rows
+        were left off (:func:`plan_for_report`).
     """
     if footer is None:
         footer = _("Bron: CBS, CC-BY 4.0 (Kerncijfers wijken en buurten; Wijk- en Buurtkaart).")
@@ -159,7 +166,7 @@ def write_report_html(
         f"<h1>{html.escape(title)}</h1>",
         f'<section class="summary">{summary_html}</section>',
         *_map_section(body, title=title, static_map=static_map),
-        *_table_sections(tables),
+        *_table_sections(tables, notes or {}),
         f"<footer>{html.escape(footer)}</footer>",
         _FALLBACK_SCRIPT,
         f'<script>\nif (typeof L !== "undefined") {{\n{script}\n}}\n</script>',
@@ -218,8 +225,36 @@ def _map_section(body: str, *, title: str, static_map: Path | bytes | None) -> l
     return parts
 
 
-def _table_sections(tables: Mapping[str, pd.DataFrame]) -> list[str]:
-    """A heading and an escaped HTML table per entry; the index only when it is named."""
+def plan_for_report(plan: pd.DataFrame, limit: int = REPORT_PLAN_ROWS) -> tuple[pd.DataFrame, str]:
+    """The plan rows the page shows, and the line that says what was left off.
+
+    A long plan is cut to ``limit`` rows so the page stays small and opens
+    quickly: waiting households first, longest wait first (they are what a
+    meeting discusses), then the placed ones, longest wait first. The line is
+    ``""`` when nothing was left off.
+    """
+    if len(plan) <= limit:
+        return plan, ""
+    waiting = plan["dwelling_id"].isna().to_numpy()
+    wait = pd.to_numeric(plan.get("wait_days"), errors="coerce")
+    order = pd.DataFrame(
+        {"placed": ~waiting, "wait": -wait.fillna(-1).to_numpy(), "row": np.arange(len(plan))}
+    ).sort_values(["placed", "wait", "row"], kind="stable")
+    shown = plan.iloc[order["row"].to_numpy()[:limit]]
+    left = len(plan) - limit
+    line = ngettext(
+        "… and {n} more household: see plan.xlsx.",
+        "… and {n} more households: see plan.xlsx.",
+        left,
+    ).format(n=number(left))
+    return shown, line
+
+
+def _table_sections(
+    tables: Mapping[str, pd.DataFrame], notes: Mapping[str, str] | None = None
+) -> list[str]:
+    """A heading and an escaped HTML table per entry (then its note); the index only if named."""
+    notes = notes or {}
     parts = []
     for heading, table in tables.items():
         show_index = table.index.name is not None or any(
@@ -231,6 +266,8 @@ def _table_sections(tables: Mapping[str, pd.DataFrame]) -> list[str]:
                 escape=True, index=show_index, na_rep="–", border=0, classes="tabel"
             )
         )
+        if notes.get(heading):
+            parts.append(f'<p class="more-rows">{html.escape(notes[heading])}</p>')
     return parts
 
 
@@ -405,6 +442,8 @@ def report_writers(outcome: Any) -> dict[str, Callable[[Path], None]]:
 
     def write_html(path: Path) -> None:
         buurten = effects[(effects["level"] == "buurt") & (effects["households_placed"] > 0)]
+        plan_heading = _("Plan per household")
+        plan_rows, more = plan_for_report(outcome.plan[list(PLAN_COLUMNS)])
         write_report_html(
             path,
             title=title,
@@ -413,7 +452,7 @@ def report_writers(outcome: Any) -> dict[str, Callable[[Path], None]]:
                 layer, placements, threshold=threshold, indicator_label=label, title=title
             ),
             tables={
-                _("Plan per household"): outcome.plan[list(PLAN_COLUMNS)],
+                plan_heading: plan_rows,
                 _("Segregation indices before and after this plan"): _index_table(
                     outcome.kpis, gemeente
                 ),
@@ -421,6 +460,7 @@ def report_writers(outcome: Any) -> dict[str, Callable[[Path], None]]:
                 _("Buurten with placements"): buurten.drop(columns=["level", "gemeente_code"]),
             },
             static_map=path.parent / "map.png",
+            notes={plan_heading: more},
         )
 
     return {"map.png": write_png, "report.html": write_html}

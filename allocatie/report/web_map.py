@@ -84,6 +84,10 @@ __all__ = ["interactive_map", "leaflet_inline"]
 BACKGROUND_COLOUR = "#e9e7e2"
 #: Screen markers are drawn this much larger than print markers (pixels vs points).
 _SCREEN_SCALE = 1.35
+#: At most this many household markers are drawn: every marker is a DOM element,
+#: and beyond a few thousand the page stutters on zoom (a national plan has
+#: 200,000). The area tooltips still count every placement.
+MAX_MARKERS = 1500
 #: Width of the legend box on the interactive map, in pixels.
 _LEGEND_WIDTH = 330
 
@@ -333,6 +337,7 @@ def interactive_map(
     tiles: str | None = None,
     height: int = 680,
     credit: str = "Bron: CBS, CC-BY 4.0",
+    max_markers: int = MAX_MARKERS,
 ) -> folium.Map:
     """An interactive map of the wijken coloured by LQ, with the placements.
 
@@ -366,6 +371,10 @@ def interactive_map(
         Map height in pixels; the width follows the page.
     credit
         Data attribution, shown with any tile attribution.
+    max_markers
+        At most this many household markers (those in concentrated areas
+        first, then the largest households); the legend says how many are
+        shown of how many, and the area tooltips count them all.
 
     Returns
     -------
@@ -378,6 +387,8 @@ def interactive_map(
     points = clean_placements(placements)
     classes = lq_classes(threshold)
     counts = placed_per_wijk(points, wijken)
+    total = len(points)
+    points = _capped(points, max_markers)
     geometry = _display_geometry(wijken)
     dx, dy, radius = _screen_offsets(points)
 
@@ -397,6 +408,7 @@ def interactive_map(
         has_placements=bool(len(points)),
         noun=area_noun(wijken) if "area_level" in wijken.columns else None,
         note=level_note(wijken),
+        capped=(len(points), total) if len(points) < total else None,
     )
     fmap.add_child(_MapExtras(credit=map_credit(wijken, credit), title=title, legend_html=legend))
     folium.LayerControl(position="topright", collapsed=True).add_to(fmap)
@@ -408,6 +420,22 @@ def interactive_map(
         padding_bottom_right=(_LEGEND_WIDTH + 30, 20),
     )
     return fmap
+
+
+def _capped(points: pd.DataFrame, limit: int) -> pd.DataFrame:
+    """At most ``limit`` placements: concentrated areas first, then larger households.
+
+    Placements in concentrated areas are the ones a council asks about, so
+    they are never the ones left off.
+    """
+    if len(points) <= limit:
+        return points
+    order = points.sort_values(
+        ["area_concentrated", "persons", "household_id"],
+        ascending=[False, False, True],
+        kind="stable",
+    )
+    return order.head(max(limit, 0)).sort_index().reset_index(drop=True)
 
 
 def _colour_column(wijken: gpd.GeoDataFrame, column: str | None) -> str:
@@ -686,12 +714,14 @@ def _legend_html(
     has_placements: bool,
     noun: str | None = None,
     note: str | None = None,
+    capped: tuple[int, int] | None = None,
 ) -> str:
     """The legend box: colour classes in words, the outline, the markers, a note.
 
     ``noun`` names what is coloured (:func:`~allocatie.report.maps.area_noun`;
     ``None`` for a plain wijk layer) and ``note`` says at which level the map
-    shows the areas (:func:`~allocatie.report.maps.level_note`).
+    shows the areas (:func:`~allocatie.report.maps.level_note`); ``capped``
+    is (markers shown, households placed) when not every marker is drawn.
     """
     esc = html.escape
     rows = "".join(
@@ -742,6 +772,14 @@ def _legend_html(
                 "Dwellings without an exact address stand as a small group near the middle of "
                 "their wijk. Click a dot for details."
             )
+        )
+    if capped is not None:
+        notes.append(
+            _(
+                "The map shows {shown} of the {total} placed households as dots (those in "
+                "concentrated areas first); the colours and tooltips count all of them, and "
+                "plan.xlsx lists every one."
+            ).format(shown=number(capped[0]), total=number(capped[1]))
         )
     parts.append(f'<div class="note">{esc(" ".join(notes))}</div>')
     parts.append("</details>")
