@@ -3,8 +3,8 @@
 Each meeting starts where the last one ended and every decision can be traced
 later. One module per job:
 
-- :mod:`~allocatie.ledger.schema` — the tables (SQLAlchemy 2 typed models) and the
-  integrity the database itself enforces;
+- :mod:`~allocatie.ledger.schema` — the tables (SQLAlchemy 2 typed models), the
+  integrity the database itself enforces, and the web app's ``web_`` tables;
 - :mod:`~allocatie.ledger.store` — which ledger (URL), opening it, migrations
   (:mod:`allocatie.ledger.migrations`, Alembic, run on open), transactions and locks;
 - :mod:`~allocatie.ledger.periods` — open, find, report (status) and close a period;

@@ -20,6 +20,14 @@ may write at once and a bug must not be able to let a dwelling twice:
   only for the proposal made at the current version (see
   :mod:`allocatie.ledger.confirm`).
 
+The web app's tables (prefix ``web_``: its users, the month's uploaded files,
+the meeting's draft decisions, the session key) are defined here too, on the
+same metadata, so the ledger's migrations make them (revision 0003) and one
+definition serves both the app and :mod:`allocatie.ledger.forget`, which must
+erase a household from them. The uploaded files are the one place where the
+database holds the coordinator's own files (personal data): see
+:class:`WebUpload`.
+
 The migrations in ``migrations/versions`` create exactly these tables; a test
 compares the two, so a model change without a migration fails.
 """
@@ -30,12 +38,14 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -61,6 +71,12 @@ __all__ = [
     "ProposedRow",
     "Refusal",
     "UTCDateTime",
+    "WEB_TABLES",
+    "WebDraft",
+    "WebProposal",
+    "WebSecret",
+    "WebUpload",
+    "WebUser",
 ]
 
 #: Constraint names follow one pattern, so migrations can name what they change.
@@ -402,3 +418,104 @@ class Event(Base):
     dwelling_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
     detail: Mapped[str] = mapped_column(Text)
     app_version: Mapped[str] = mapped_column(String(40), server_default="onbekend")
+
+
+# --------------------------------------------------------------------------
+# The web app's tables (revision 0003). Households are referred to by the
+# ledger's row (``household_ref``), never by their id, so forgetting a household
+# leaves no id behind here, except in the uploaded files themselves, which
+# :func:`allocatie.ledger.forget.forget_household` deletes.
+
+
+class WebUser(Base):
+    """Someone who may log in to the web app: a coordinator, a corporation's planner or a viewer.
+
+    ``password_hash`` is an Argon2id hash (PHC string); the password itself is
+    never stored. ``corporation`` is set for role ``corporatie`` only and is
+    compared with the ``corporation`` column of the offer.
+    """
+
+    __tablename__ = "web_user"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    corporation: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class WebUpload(Base):
+    """One file uploaded in the web app for a month: households, dwellings, policy or amenities.
+
+    The ledger stores only the SHA-256 of the files a proposal read; the app
+    keeps the files themselves, because a re-solve during the meeting must read
+    exactly what the proposal read. They *are* the month's households as the
+    coordinator gave them (personal data), so they go when their half year is
+    closed (:func:`allocatie.web.files.prune`) and when a household named in
+    them is forgotten.
+
+    Rows are never changed: a new upload of the same kind (and, for a
+    corporation's offer, the same corporation) supersedes the older one, and a
+    proposal names the uploads it was made from (:class:`WebProposal`).
+    """
+
+    __tablename__ = "web_upload"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    municipality: Mapped[str] = mapped_column(String(6))
+    kind: Mapped[str] = mapped_column(String(20))
+    corporation: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    uploaded_by: Mapped[str] = mapped_column(String(100))
+    superseded: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class WebProposal(Base):
+    """Which uploads a ledger proposal made in the app was made from, and for which meeting date.
+
+    ``uploads`` is a JSON list of :class:`WebUpload` ids.
+    """
+
+    __tablename__ = "web_proposal"
+
+    proposal_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uploads: Mapped[str] = mapped_column(Text)
+    matching_date: Mapped[dt.date] = mapped_column()
+
+
+class WebDraft(Base):
+    """A decision taken in the meeting in the app and not yet confirmed into the ledger.
+
+    One per household and proposal; ``sequence`` orders them, so "what changed"
+    is the plan with every draft against the plan without the latest one.
+    """
+
+    __tablename__ = "web_draft"
+    __table_args__ = (UniqueConstraint("proposal_id", "household_ref"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(Integer)
+    household_ref: Mapped[int] = mapped_column(Integer)
+    dwelling_id: Mapped[str] = mapped_column(String(100))
+    decision: Mapped[str] = mapped_column(String(10))
+    sequence: Mapped[int] = mapped_column(Integer)
+    decided_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    decided_by: Mapped[str] = mapped_column(String(100))
+
+
+class WebSecret(Base):
+    """Named secrets of the web app: the key that signs session cookies."""
+
+    __tablename__ = "web_secret"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+
+
+#: The web app's tables, in the order revision 0003 makes them.
+WEB_TABLES = ("web_user", "web_upload", "web_proposal", "web_draft", "web_secret")

@@ -36,7 +36,7 @@ from starlette.templating import Jinja2Templates
 
 from allocatie.ledger.store import Ledger
 from allocatie.web.security import BodyLimit, Throttle, csrf_token, current_user, guard, headers
-from allocatie.web.tables import WebSecret, ensure_tables
+from allocatie.web.tables import WebSecret
 
 __all__ = ["SESSION_KEY_ENV", "WebSettings", "create_app"]
 
@@ -134,11 +134,10 @@ def _error_page(view: Jinja2Templates) -> object:
 
 
 def create_app(ledger: Ledger, settings: WebSettings | None = None) -> Starlette:
-    """The coordinator's web app on ``ledger`` (its ``web_`` tables are made when missing)."""
+    """The coordinator's web app on ``ledger`` (opening the ledger made its ``web_`` tables)."""
     from allocatie.web import routes
 
     settings = settings or WebSettings()
-    ensure_tables(ledger)
     _prune_all(ledger)
     view = templates()
     static = Path(str(resources.files("allocatie.web") / "static"))

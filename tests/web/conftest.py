@@ -76,11 +76,9 @@ def templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """
     from allocatie.web.files import Upload, check_and_store
     from allocatie.web.meeting import make_proposal
-    from allocatie.web.tables import ensure_tables
 
     folder = tmp_path_factory.mktemp("templates")
-    made = make_ledger(folder)
-    ensure_tables(made)
+    made = make_ledger(folder)  # opening the ledger made the web tables (migration 0003)
     made.dispose()
     shutil.copy(folder / "ledger.sqlite", folder / "base.sqlite")
     made = open_ledger(resolve(str(folder / "ledger.sqlite")))
