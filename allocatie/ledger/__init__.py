@@ -16,7 +16,7 @@ later. One module per job:
 - :mod:`~allocatie.ledger.corrections` — ``month undo``: corrections as events;
 - :mod:`~allocatie.ledger.events` — the audit trail;
 - :mod:`~allocatie.ledger.export` — the council's workbook;
-- :mod:`~allocatie.ledger.forget` — AVG erasure;
+- :mod:`~allocatie.ledger.forget` — AVG erasure (the web app's uploads and drafts too);
 - :mod:`~allocatie.ledger.planning` — the planner's what-if from the ledger's state.
 
 Nothing is imported here, so ``allocatie --help`` and ``month confirm`` stay light.
