@@ -555,7 +555,7 @@ def solve_and_report(
     areas: Areas,
     method: str | None = None,
     map_parts: Callable[..., Any] | None = None,
-    lang: str = "en",
+    lang: str | None = None,
     *,
     sheets: dict[str, str] | None = None,
 ) -> Outcome:
@@ -563,7 +563,9 @@ def solve_and_report(
 
     Shared by ``allocatie match`` and the ledger's monthly proposal, which
     builds its instance from the ledger's state but must report it the same way.
-    ``sheets`` (input role → worksheet read) goes into the manifest and kpis.
+    ``lang`` is passed on as :func:`run_match` takes it (``None``: the current
+    context's language); ``sheets`` (input role → worksheet read) goes into the
+    manifest and kpis.
     """
     settings = instance.policy.solver
     if method is not None:

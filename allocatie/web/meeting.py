@@ -37,7 +37,6 @@ import pandas as pd
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from allocatie.areas.neighbourhood import plan_effect
 from allocatie.inputs.errors import InputError, Problem
 from allocatie.ledger.confirm import (
     ACCEPTED,
@@ -54,10 +53,8 @@ from allocatie.ledger.proposals import DECISION_COLUMN, PROPOSAL_COLUMN, propose
 from allocatie.ledger.schema import Event, HouseholdRecord, PeriodRecord, ProposalRecord
 from allocatie.ledger.state import PeriodInfo, PeriodState, load_state
 from allocatie.ledger.store import Ledger
-from allocatie.match import Outcome
+from allocatie.match import Inputs, Outcome, report_result
 from allocatie.model.problem import ProblemData
-from allocatie.report.diagnose import diagnose
-from allocatie.report.outputs import kpis, plan_table
 from allocatie.web.files import current_set, laid_out, read_set
 from allocatie.web.tables import WebDraft, WebProposal
 
@@ -361,15 +358,17 @@ def _objective(problem: ProblemData, selected: np.ndarray) -> tuple[int, int, in
     )
 
 
-def _stable(new: Outcome, old: Outcome) -> Outcome:
+def _stable(new: Outcome, old: Outcome, inputs: Inputs, sheets: dict[str, str]) -> Outcome:
     """The previous plan when it is still feasible and still optimal, else the new one.
 
     Holding a row fixed that the plan already had (an accept, a pin of the
     proposed dwelling) leaves the previous plan optimal, but the solver may
     break ties differently and move households for nothing; the meeting
-    should see only what the decision really changed. The plan is then made
-    again from the previous selection with the new instance, exactly as
-    :func:`allocatie.ledger.monthly.run_month` makes it.
+    should see only what the decision really changed. The previous selection
+    is then reported on the new instance by :func:`allocatie.match.report_result`,
+    the same function that reports every run (``inputs`` and ``sheets`` are
+    the month's, for its manifest), so the kept plan cannot differ from a
+    fresh one in anything but the choice among equal optima.
     """
     problem, before = new.instance.problem, old.instance.problem
     same = (
@@ -383,18 +382,7 @@ def _stable(new: Outcome, old: Outcome) -> Outcome:
     if _objective(problem, selected) != tuple(new.result.objective):
         return new
     result = dataclasses.replace(new.result, selected=selected)
-    instance = new.instance
-    plan = plan_table(instance, result, "nl")
-    figures = {**new.kpis, **kpis(instance, result, plan)}
-    figures["shortfall"] = diagnose(instance, result)
-    figures["segregation"], effects = plan_effect(
-        new.areas,
-        instance.dwellings,
-        result.assignment(problem),
-        instance.households["persons"].to_numpy(),
-        instance.policy,
-    )
-    return dataclasses.replace(new, result=result, plan=plan, kpis=figures, area_effects=effects)
+    return report_result(inputs, new.instance, new.areas, result, lang="nl", sheets=sheets)
 
 
 def _solve(
@@ -430,7 +418,7 @@ def _solve(
             month = with_drafts(shape(files, state, date), drafts)
             outcome = run_month(laid.inputs, files, month, lang="nl")
             if previous is not None:
-                outcome = _stable(outcome, previous)
+                outcome = _stable(outcome, previous, laid.inputs, files.sheets)
         except InputError as error:
             raise InputError(laid.translate(error.problems)) from None
     outcome = _decided_plan(outcome, proposal_id, drafts)
