@@ -12,7 +12,6 @@ area data, so ``month confirm`` starts quickly.
 
 from __future__ import annotations
 
-import importlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +22,7 @@ import pandas as pd
 from allocatie.inputs.errors import InputError, Problem
 from allocatie.inputs.io import read_table
 from allocatie.inputs.table import SOURCE_LINE, nfc
+from allocatie.report.columns import PLAN_COLUMN_OF_HEADER
 
 __all__ = [
     "ACCEPTED",
@@ -96,19 +96,18 @@ def _proposal_from_folder(path: Path) -> int | None:
 def plan_column_names() -> dict[str, str]:
     """Header of a plan column as read (lower-cased) → the column name of ``plan.csv``.
 
-    ``plan.xlsx`` may show its headers in the coordinator's language
-    (``huishouden`` for ``household_id``); the report layer's table of headers
-    (:data:`allocatie.report.columns.PLAN_COLUMN_OF_HEADER`, where present)
-    turns them back. Looked up by name, so a report layer without it (headers
-    are the column names) reads the same files.
+    ``plan.xlsx`` shows its headers in the coordinator's language
+    (``huishouden_id`` for ``household_id``, ``voorstel_id`` for
+    ``proposal_id``). The plan is the report layer's output, so its table of
+    headers (:data:`allocatie.report.columns.PLAN_COLUMN_OF_HEADER`: Dutch,
+    English and the column names themselves) turns them back, whichever
+    language the file was written in. The input files' alias table
+    (:mod:`allocatie.inputs.columns`) is not the one: it names the input
+    contract's columns, knows neither ``besluit`` nor ``proposal_id``, and takes
+    close spellings for a column, which is a guess a decision must not rest on.
     """
     names = {"decision": DECISION_COLUMN}
-    try:
-        columns = importlib.import_module("allocatie.report.columns")
-    except ImportError:
-        return names
-    table = getattr(columns, "PLAN_COLUMN_OF_HEADER", {})
-    names.update({str(k).strip().lower(): str(v) for k, v in table.items()})
+    names.update({k.strip().lower(): v for k, v in PLAN_COLUMN_OF_HEADER.items()})
     return names
 
 

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
+import openpyxl
 import pytest
 from sqlalchemy import create_engine, select
 
+from allocatie.ledger.decisions import read_decisions
 from allocatie.ledger.schema import HouseholdRecord, ProposalOption
+from allocatie.report.columns import PLAN_HEADERS_NL
 from tests.ledger.conftest import (
     decide,
     history,
@@ -126,3 +132,40 @@ def test_decisions_in_csv_or_xlsx_and_a_changed_dwelling(ledger_url, tmp_path, s
     lines = history(ledger_url, household=mover)
     assert any(f"voorgesteld was {proposed[mover]}" in line["message"] for line in lines)
     assert [p["household_id"] for p in figures["open_pins"]] == ["HH-2019-017"]
+
+
+def _headers_as(path: Path, target: Path, rename: Callable[[str], str]) -> Path:
+    """A copy of the plan workbook with its header row renamed, as another Excel might keep it."""
+    workbook = openpyxl.load_workbook(path)
+    for cell in workbook.worksheets[0][1]:
+        cell.value = rename(str(cell.value))
+    workbook.save(target)
+    return target
+
+
+def test_a_plan_under_dutch_or_english_headers_reads_the_same(tmp_path):
+    url = f"sqlite:///{tmp_path / 'ledger.sqlite'}"
+    open_half_year(url)
+    path = propose(url, tmp_path / "oktober")
+    header = [c.value for c in openpyxl.load_workbook(path).worksheets[0][1]]
+    assert {"huishouden_id", "woning_id", "besluit", "voorstel_id"} <= set(header)  # Dutch
+    plan = plan_rows(path)
+    placed = [h for h, d in zip(plan["household_id"], plan["dwelling_id"]) if d][:2]
+    decide(path, {placed[0]: "akkoord", placed[1]: "geweigerd"})
+    english = {dutch: name for name, dutch in PLAN_HEADERS_NL.items()} | {"besluit": "decision"}
+    variants = {
+        "nl": path,
+        "en": _headers_as(path, tmp_path / "english.xlsx", lambda h: english.get(h, h)),
+        "Nl": _headers_as(path, tmp_path / "shouted.xlsx", lambda h: f" {h.upper()} "),
+    }
+    assert "proposal_id" in [c.value for c in openpyxl.load_workbook(variants["en"]).active[1]]
+    read = {name: read_decisions(p) for name, p in variants.items()}
+    assert {r.proposal_id for r in read.values()} == {1}
+    decided = {name: [d for d in r.decisions if d.decision] for name, r in read.items()}
+    assert decided["en"] == decided["nl"] == decided["Nl"]
+    assert [(d.household_id, d.decision) for d in decided["nl"]] == [
+        (placed[0], "accepted"),
+        (placed[1], "refused"),
+    ]
+    done = ok(invoke("month", "confirm", variants["en"], "--ledger", url))
+    assert "1 akkoord" in done.output and "1 geweigerd" in done.output
