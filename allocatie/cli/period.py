@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -19,6 +19,9 @@ from rich.table import Table
 
 from allocatie.cli.errors import user_errors
 from allocatie.cli.ledger import DATE, connect, ledger_options, municipality_option, today_or
+
+if TYPE_CHECKING:  # the ledger is imported when a command runs, so --help stays light
+    from allocatie.ledger.periods import Opened
 
 __all__ = ["period", "print_status"]
 
@@ -84,9 +87,22 @@ def open_command(
     p = done.period
     click.echo(
         f"Periode {p.label} geopend: taakstelling {p.quota_persons} personen, "
-        f"{_words(p.backlog_persons)} ({done.backlog_note}); te huisvesten "
+        f"{_words(p.backlog_persons)} ({_backlog_origin(done, backlog)}); te huisvesten "
         f"{p.target_persons} personen."
     )
+
+
+def _backlog_origin(done: Opened, backlog: int | None) -> str:
+    """Where the achterstand came from, with the option to give one when the ledger had none.
+
+    The ledger stores a plain fact (the web app shows it too); only here is
+    ``--backlog`` a thing the reader can type.
+    """
+    if backlog is not None:
+        return "gegeven met --backlog"
+    if done.carried:
+        return done.backlog_note
+    return f"{done.backlog_note}; geef --backlog als er een is"
 
 
 def print_status(figures: dict[str, Any], console: Console) -> None:

@@ -25,6 +25,8 @@ from allocatie.ledger.state import PeriodInfo, PeriodState, load_state, pace_per
 from allocatie.ledger.store import Ledger, lock_period
 
 __all__ = [
+    "BACKLOG_GIVEN",
+    "BACKLOG_NONE",
     "Closed",
     "Opened",
     "area_cap",
@@ -98,12 +100,25 @@ def select_period(
     return found[0]
 
 
+#: Where a period's achterstand came from, as stored in ``backlog_source``: plain facts,
+#: because the web app's overview shows them too; the CLI adds how to give one
+#: (``--backlog``), the app has its own form field.
+BACKLOG_GIVEN = "gegeven bij het openen"
+BACKLOG_NONE = "geen eerdere periode in de ledger: 0"
+
+
 @dataclass(frozen=True)
 class Opened:
-    """A newly opened period and where its achterstand came from."""
+    """A newly opened period and where its achterstand came from.
+
+    ``backlog_note`` is the stored fact (``backlog_source``); ``carried`` tells a
+    front end whether a previous closed period gave it, so that it can say
+    how to give one when there was none.
+    """
 
     period: PeriodInfo
     backlog_note: str
+    carried: bool = False
 
 
 def _check_new(
@@ -167,14 +182,15 @@ def open_period(
                 .order_by(PeriodRecord.end.desc())
                 .limit(1)
             ).first()
+            carried = False
             if backlog is not None:
-                source = "gegeven met --backlog"
+                source = BACKLOG_GIVEN
             elif previous is not None and previous.carry_over_persons is not None:
                 backlog = previous.carry_over_persons
-                source = f"overgenomen uit periode {previous.label}"
+                source, carried = f"overgenomen uit periode {previous.label}", True
             else:
                 backlog = 0
-                source = "geen eerdere periode in de ledger: 0 (geef --backlog als er een is)"
+                source = BACKLOG_NONE
             period = PeriodRecord(
                 municipality=municipality,
                 start=start,
@@ -200,7 +216,7 @@ def open_period(
                 backlog_persons=backlog,
                 backlog_source=source,
             )
-            return Opened(PeriodInfo.of(period), source)
+            return Opened(PeriodInfo.of(period), source, carried)
     except IntegrityError:  # another coordinator opened it at the same moment
         raise InputError(
             [_problem("ledger", f"er is zojuist al een periode voor {municipality} geopend")]

@@ -151,8 +151,10 @@ class PeriodRecord(Base):
     """A half year of one municipality: its taakstelling and where it stands.
 
     ``backlog_persons`` is the achterstand carried in (negative: voorsprong),
-    ``backlog_source`` says where it came from (given with ``--backlog`` or
-    carried from the previous closed period). ``carry_over_persons`` is set on
+    ``backlog_source`` says where it came from (given when the period was opened,
+    carried from the previous closed period, or none), as a plain fact that
+    every front end shows (:data:`allocatie.ledger.periods.BACKLOG_GIVEN`).
+    ``carry_over_persons`` is set on
     closing: taakstelling + achterstand − persons housed.
     """
 

@@ -83,12 +83,14 @@ def test_a_ledger_made_at_the_first_revision_is_upgraded_in_place_with_its_data(
         event = connection.execute(text("SELECT app_version, detail FROM event")).one()
         assert "kpis" in {c["name"] for c in inspect(connection).get_columns("proposal")}
     ledger.dispose()
-    assert version == head_revision() == "0003"
+    assert version == head_revision() == "0004"
     assert tuple(kept) == (4, "oud")
     assert tuple(event) == ("onbekend", '{"message": "geopend"}')
     figures = status(ledger_url)
     assert (figures["quota_persons"], figures["backlog_persons"]) == (52, 3)
     assert figures["version"] == 4
+    # revision 0004: the command line's words became the plain fact the web app shows too
+    assert figures["backlog_source"] == "gegeven bij het openen"
 
 
 def _previous_web_tables() -> MetaData:
@@ -225,10 +227,7 @@ def test_a_ledger_of_the_previous_version_gains_the_web_tables_with_its_data_kep
             secret = connection.execute(text("SELECT value FROM web_secret")).scalar()
     ledger.dispose()
     assert version == head_revision()
-    assert tuple(period) == (
-        2,
-        "geen eerdere periode in de ledger: 0 (geef --backlog als er een is)",
-    )
+    assert tuple(period) == (2, "geen eerdere periode in de ledger: 0")
     assert household == "HH-7"
     if used_by_the_app:
         assert counts == dict.fromkeys(WEB_TABLES, 1) | {"web_proposal": 0}
