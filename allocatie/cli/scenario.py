@@ -50,6 +50,14 @@ def scenario() -> None:
     """
 
 
+def _outside_definition() -> str:
+    """What "outside conc." means, in the table's caption: the same definition as the chart."""
+    return _(
+        "outside conc. = households housed outside concentrated areas ÷ households housed, "
+        "all seeds pooled (as in placements_per_area.png)."
+    )
+
+
 def _pct(value: Any) -> str:
     return "–" if value is None or pd.isna(value) else percent(value)
 
@@ -171,7 +179,7 @@ def _run(
     from allocatie import __version__
     from allocatie.areas.data import load_areas
     from allocatie.planning.planner import METHODS
-    from allocatie.planning.scenario import load_scenario, run_scenario
+    from allocatie.planning.scenario import WHY_FEWER_COLUMN, load_scenario, run_scenario
     from allocatie.report.output_set import write_csv, write_outputs
     from allocatie.report.plots import write_cumulative, write_placements
 
@@ -251,7 +259,15 @@ def _run(
         "{title}: mean over {n} seeds; fcfs = first come, first served",
         n_seeds,
     ).format(title=loaded.title, n=n_seeds)
-    console.print(_summary_table(result.summary, escape(title)))
+    table = _summary_table(result.summary, escape(title))
+    table.caption = escape(_outside_definition())
+    table.caption_justify = "left"
+    console.print(table)
+    for row in result.summary.itertuples(index=False):
+        why = getattr(row, WHY_FEWER_COLUMN, "")
+        if isinstance(why, str) and why:
+            console.print(_("{scenario}: {why}").format(scenario=escape(str(row.scenario)),
+                                                        why=escape(why)))  # fmt: skip
     console.print(_("Written: {files}").format(files=", ".join(str(p) for p in written)))
     console.print(
         _("Area data: {source}").format(source=areas_source_text(areas.source)), style="dim"

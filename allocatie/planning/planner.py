@@ -1087,7 +1087,10 @@ def kpis(
     """The figures of a simulated period.
 
     ``quota_attainment`` is persons housed ÷ (taakstelling + achterstand);
-    ``share_outside_concentrated`` counts housed households; waiting figures
+    ``share_outside_concentrated`` counts housed households (with the counts
+    ``households_outside_concentrated``, ``households_in_concentrated`` and
+    ``persons_in_concentrated``, so a summary over seeds can pool them and
+    explain a shortfall against FCFS); waiting figures
     cover every household of the stream, the still-waiting ones up to the end
     of the period (so a method cannot look good by leaving people waiting);
     ``interest_match_rate`` is the mean share of interests served near the
@@ -1101,6 +1104,7 @@ def kpis(
     persons = int(households.loc[housed, "persons"].sum())
     n_housed = int(housed.sum())
     outside = int((housed & (households["concentrated"] == False).to_numpy()).sum())  # noqa: E712
+    inside = housed & (households["concentrated"] == True).to_numpy()  # noqa: E712
     with_interest = housed & households["has_interests"].to_numpy(dtype=bool)
     offered = dwellings[dwellings["in_period"]]
     wait = households["wait_days"].to_numpy(dtype=float)
@@ -1113,6 +1117,9 @@ def kpis(
         "quota_attainment": round(persons / target, 4) if target else float("nan"),
         "carry_over_persons": period.quota_persons + period.backlog_persons - persons,
         "share_outside_concentrated": round(outside / n_housed, 4) if n_housed else float("nan"),
+        "households_outside_concentrated": outside,
+        "households_in_concentrated": int(inside.sum()),
+        "persons_in_concentrated": int(households.loc[inside, "persons"].sum()),
         "mean_wait_days": _mean(wait),
         "share_waiting_over_10_weeks": _mean(wait > OVERDUE_DAYS),
         "interest_match_rate": (

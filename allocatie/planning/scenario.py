@@ -39,6 +39,8 @@ import pandas as pd
 
 from allocatie.areas.data import Areas
 from allocatie.areas.geo import amenity_distances, resolve_dwelling_areas
+from allocatie.i18n import _
+from allocatie.i18n import number as number_text
 from allocatie.inputs.errors import InputError, Problem
 from allocatie.inputs.io import SOURCE_LINE
 from allocatie.inputs.policy import MUNICIPALITY_CODE, Period, Policy
@@ -90,6 +92,8 @@ __all__ = [
     "run_scenario",
     "scenario_from_dict",
     "summarise",
+    "why_fewer_persons",
+    "WHY_FEWER_COLUMN",
 ]
 
 #: Name of the run without any variant's changes.
@@ -116,7 +120,12 @@ COMPARISON_COLUMNS = (
     "mean_extra_bedrooms",
     "dwelling_holds",
     "months_lookahead_lifted",
+    "households_outside_concentrated",
+    "households_in_concentrated",
+    "persons_in_concentrated",
 )
+#: Column of the summary that says why the optimiser housed fewer persons than FCFS.
+WHY_FEWER_COLUMN = "why_fewer_persons"
 
 
 @dataclass(frozen=True)
@@ -1087,21 +1096,105 @@ def _placements(outcome: HalfYear) -> pd.DataFrame:
 
 
 def summarise(comparison: pd.DataFrame) -> pd.DataFrame:
-    """Means over seeds per scenario run and method, runs in file order.
+    """Means over seeds per scenario run and method, runs in file order, and why.
 
     ``seeds`` counts the seeds; every metric of :data:`COMPARISON_COLUMNS`
-    is averaged (NaN values, e.g. no household housed, are left out).
+    is averaged (NaN values, e.g. no household housed, are left out), except
+    ``share_outside_concentrated``: that is **pooled** — households housed
+    outside concentrated areas over all seeds ÷ households housed over all
+    seeds — the one definition the table, ``summary.csv`` and the
+    placements chart (which counts placements) share. A mean of per-seed
+    shares would weigh a seed that housed 10 households like one that housed
+    40, and disagree with the chart by a point or two.
+
+    :data:`WHY_FEWER_COLUMN` is empty, except on the optimised row of a run
+    in which the optimiser housed fewer persons per half year than FCFS: then
+    it says why, with numbers (:func:`why_fewer_persons`).
     """
     if comparison.empty:
-        return pd.DataFrame(columns=["scenario", "method", "seeds", *COMPARISON_COLUMNS])
+        return pd.DataFrame(
+            columns=["scenario", "method", "seeds", *COMPARISON_COLUMNS, WHY_FEWER_COLUMN]
+        )
     order = {name: i for i, name in enumerate(dict.fromkeys(comparison["scenario"]))}
     method_order = {m: i for i, m in enumerate(METHODS)}
     grouped = comparison.groupby(["scenario", "method"], sort=False)
     summary = grouped[list(COMPARISON_COLUMNS)].mean().round(4).reset_index()
     summary.insert(2, "seeds", grouped["seed"].nunique().to_numpy())
+    pooled = grouped[["households_outside_concentrated", "households_housed"]].sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = pooled["households_outside_concentrated"] / pooled["households_housed"]
+    summary["share_outside_concentrated"] = (
+        share.where(pooled["households_housed"] > 0).round(4).to_numpy()
+    )
     summary = summary.sort_values(
         ["scenario", "method"],
         key=lambda s: s.map(order) if s.name == "scenario" else s.map(method_order),
         ignore_index=True,
     )
+    summary[WHY_FEWER_COLUMN] = why_fewer_persons(summary)
     return summary
+
+
+def why_fewer_persons(summary: pd.DataFrame) -> pd.Series:
+    """Per summary row: why the optimiser housed fewer persons than FCFS, or ``""``.
+
+    FCFS gives every dwelling to the longest-waiting household that fits,
+    wherever the dwelling is; the optimiser does not place a household in a
+    concentrated area while it can meet the taakstelling otherwise (tier 2),
+    and its look-ahead holds dwellings for larger households expected later.
+    Both can cost persons within one half year. The sentence puts numbers on
+    each, as means per half year over the seeds: the persons FCFS placed in
+    concentrated areas against the optimiser's, the dwellings the optimiser
+    held, and how many more dwellings went to the market under it.
+    """
+    out = pd.Series("", index=summary.index, dtype=object)
+    for _run, group in summary.groupby("scenario", sort=False):
+        rows = group.set_index("method")
+        if not {"optimised", "fcfs"} <= set(rows.index):
+            continue
+        opt, fcfs = rows.loc["optimised"], rows.loc["fcfs"]
+        gap = float(fcfs["persons_housed"]) - float(opt["persons_housed"])
+        if not gap > 0.05:
+            continue
+        parts = [
+            _(
+                "The optimiser houses {gap} persons fewer per half year than FCFS "
+                "({opt} against {fcfs})."
+            ).format(
+                gap=number_text(gap, 1),
+                opt=number_text(float(opt["persons_housed"]), 1),
+                fcfs=number_text(float(fcfs["persons_housed"]), 1),
+            )
+        ]
+        refused = float(fcfs["persons_in_concentrated"]) - float(opt["persons_in_concentrated"])
+        if refused > 0.05:
+            parts.append(
+                _(
+                    "FCFS places {fcfs_h} households ({fcfs_p} persons) in concentrated areas, "
+                    "the optimiser {opt_h} ({opt_p} persons): the spreading rule refuses "
+                    "{refused} persons' worth of those placements."
+                ).format(
+                    fcfs_h=number_text(float(fcfs["households_in_concentrated"]), 1),
+                    fcfs_p=number_text(float(fcfs["persons_in_concentrated"]), 1),
+                    opt_h=number_text(float(opt["households_in_concentrated"]), 1),
+                    opt_p=number_text(float(opt["persons_in_concentrated"]), 1),
+                    refused=number_text(refused, 1),
+                )
+            )
+        holds = float(opt["dwelling_holds"])
+        if holds > 0.05:
+            parts.append(
+                _(
+                    "Its look-ahead holds a dwelling back {holds} times per half year for "
+                    "households expected later."
+                ).format(holds=number_text(holds, 1))
+            )
+        market = float(opt["dwellings_to_market"]) - float(fcfs["dwellings_to_market"])
+        if market > 0.05:
+            parts.append(
+                _("{market} more dwellings per half year go back to the corporation unlet.").format(
+                    market=number_text(market, 1)
+                )
+            )
+        out[group.index[group["method"].eq("optimised")]] = " ".join(parts)
+    return out

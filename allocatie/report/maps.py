@@ -247,14 +247,14 @@ def _level_counts(layer: pd.DataFrame) -> tuple[int, int]:
 
 
 def area_noun(layer: pd.DataFrame) -> str:
-    """What a layer colours, as a noun: "wijk", "buurt" or "buurt or wijk" (reader's language).
+    """What a layer colours, as a noun: "wijk", "buurt" or "wijk or buurt" (reader's language).
 
     The legends say "colour of the …" and "concentrated …" with it, so a reader
     knows whether a coloured shape is a buurt or a wijk.
     """
     buurten, wijken = _level_counts(layer)
     if buurten and wijken:
-        return _("buurt or wijk")
+        return _("wijk or buurt")
     return _("buurt") if buurten else _("wijk")
 
 

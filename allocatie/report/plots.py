@@ -159,6 +159,10 @@ def placements_figure(
 ) -> Figure:
     """Households placed per wijk, inside and outside concentrated areas.
 
+    The share "outside concentrated" in each panel's title pools the
+    placements of all seeds, the definition :func:`allocatie.planning.scenario.summarise`
+    uses too, so the chart and the summary table print the same percentage.
+
     Parameters
     ----------
     placements
@@ -225,6 +229,11 @@ def placements_figure(
         _(
             "Solid: placements outside concentrated areas; hatched: inside (area LQ ≥ "
             "threshold). Synthetic households and offers."
+        )
+        + " "
+        + _(
+            "Outside concentrated = households placed outside concentrated areas ÷ households "
+            "placed, all seeds pooled (as in the summary table)."
         )
         + f" {_CBS}",
         fontsize=7.5, color="0.35",

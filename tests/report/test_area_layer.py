@@ -95,7 +95,7 @@ def test_legend_and_credit_say_which_level_and_the_2019_borders(lq: pd.Series) -
         page = fmap.get_root().render()
     assert "buurten (borders of 2019)" in note
     assert credit.startswith("Bron: CBS") and "buurt borders 2019" in credit
-    assert "Colour of the buurt or wijk" in page and "buurt borders 2019" in page
+    assert "Colour of the wijk or buurt" in page and "buurt borders 2019" in page
     with use_language("nl"):
         assert "buurtgrenzen 2019" in maps.map_credit(layer, "Bron: CBS")
 
