@@ -230,7 +230,7 @@ def placements_figure(
             "Solid: placements outside concentrated areas; hatched: inside (area LQ ≥ "
             "threshold). Synthetic households and offers."
         )
-        + " "
+        + "\n"
         + _(
             "Outside concentrated = households placed outside concentrated areas ÷ households "
             "placed, all seeds pooled (as in the summary table)."
