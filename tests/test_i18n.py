@@ -45,17 +45,13 @@ def test_every_message_in_the_code_has_a_dutch_translation():
             else all(catalogue[m].string)
         )
     )
-    assert not missing, "untranslated (see scripts/catalogue.py):\n" + "\n".join(
-        missing
-    )
+    assert not missing, "untranslated (see scripts/catalogue.py):\n" + "\n".join(missing)
 
 
 def test_the_shipped_mo_file_is_compiled_from_the_po_file():
     compiled = io.BytesIO()
     write_mo(compiled, _catalogue())
-    assert MO.read_bytes() == compiled.getvalue(), (
-        "run: python scripts/catalogue.py update"
-    )
+    assert MO.read_bytes() == compiled.getvalue(), "run: python scripts/catalogue.py update"
 
 
 def test_language_is_per_context_and_checked():

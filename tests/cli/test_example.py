@@ -80,9 +80,7 @@ def test_refuses_to_overwrite_and_then_writes_nothing(tmp_path):
 
 def test_a_file_where_a_folder_must_go_is_refused(tmp_path):
     (tmp_path / "enschede-2019h2").write_text("not a folder")
-    result = invoke(
-        "example", "--out", str(tmp_path), "--name", "enschede-2019h2", "--lang", "en"
-    )
+    result = invoke("example", "--out", str(tmp_path), "--name", "enschede-2019h2", "--lang", "en")
     assert result.exit_code == 2
     assert "already exists" in result.output
     assert copied_files(tmp_path) == {"enschede-2019h2"}
