@@ -78,6 +78,13 @@ def _summary(console: Console, outcome: Any, written: list[Path], seconds: float
             source=escape(kpi_value_text("matching_date_source", k["matching_date_source"])),
         )
     )
+    for role, sheet in k.get("input_sheets", {}).items():
+        # a workbook may hold last month's list on another sheet: say which one was read
+        console.print(
+            _("Read {file}: sheet '{sheet}'.").format(
+                file=escape(str(outcome.manifest["inputs"][role]["path"])), sheet=escape(sheet)
+            )
+        )
     for line in _progress_lines(k):
         console.print(line)
     console.print(

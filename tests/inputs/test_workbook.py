@@ -210,3 +210,18 @@ def test_the_sheet_read_is_recorded_in_the_manifest_and_kpis(tmp_path):
     assert outcome.manifest["inputs"]["households"]["sheet"] == "oktober"
     assert outcome.kpis["input_sheets"] == {"households": "oktober"}
     assert "sheet" not in outcome.manifest["inputs"]["dwellings"]  # a CSV has no sheet
+
+
+def test_the_summary_names_the_sheet_it_read(tmp_path):
+    path = _book(
+        tmp_path / "huishoudens.xlsx",
+        {"september": HOUSEHOLDS_SEP, "oktober": HOUSEHOLDS_OCT},
+        hidden=("september",),
+        active=1,
+    )
+    result = CliRunner().invoke(cli, [
+        "match", "--scenario", str(TINY), "--households", str(path),
+        "--out", str(tmp_path / "uit"), "--lang", "nl", "--no-maps",
+    ])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "tabblad 'oktober'" in result.output
