@@ -15,6 +15,7 @@ from allocatie.model.builder import build_instance
 from allocatie.solve.brute import solve_brute
 from allocatie.solve.cpsat import solve_cpsat
 from allocatie.solve.flow import is_network, solve_flow
+from tests.language import english  # noqa: F401  (reasons read in English)
 from tests.paths import EXAMPLE, FIXTURES
 
 TINY = FIXTURES / "tiny"
@@ -22,15 +23,6 @@ TINY = FIXTURES / "tiny"
 
 def tiny_inputs() -> Inputs:
     return Inputs(TINY / "households.csv", TINY / "dwellings.csv", TINY / "policy.toml")
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """These tests read the reasons in English, the language they are written in."""
-    from allocatie.i18n import use_language
-
-    with use_language("en"):
-        yield
 
 
 def example_inputs() -> Inputs:
@@ -140,14 +132,14 @@ def test_reasons_follow_the_language_of_the_context():
     from allocatie.report.explain import explain
 
     outcome = run_match(tiny_inputs(), lang="en")
-    english = outcome.plan.set_index("household_id")["reason"]
-    assert english["T1"].startswith("Placed: A (2 bedrooms, €600.00)")
-    assert "a concentrated area (LQ 1.82 ≥ 1.5)" in english["T1"]
+    reasons_en = outcome.plan.set_index("household_id")["reason"]
+    assert reasons_en["T1"].startswith("Placed: A (2 bedrooms, €600.00)")
+    assert "a concentrated area (LQ 1.82 ≥ 1.5)" in reasons_en["T1"]
     with use_language("nl"):
         dutch = explain(outcome.instance, outcome.result)
     assert dutch.iloc[0].startswith("Geplaatst: A (2 slaapkamers")
     with use_language("nl"):
-        assert explain(outcome.instance, outcome.result, lang="en").iloc[0] == english["T1"]
+        assert explain(outcome.instance, outcome.result, lang="en").iloc[0] == reasons_en["T1"]
 
 
 @pytest.mark.parametrize("date", ["9999-12-31", "2099-01-01", "2019-01-01"])

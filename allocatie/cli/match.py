@@ -37,6 +37,22 @@ MapParts = Callable[[Callable[[Any], Any], Iterable[Any]], list[Any]]
 TABLE_ROWS = 50
 
 
+def scenario_inputs(scenario: Path | None, *paths: Path | None) -> Any:
+    """The run's :class:`~allocatie.match.Inputs` from ``--scenario`` and the file options.
+
+    ``paths`` are households, dwellings, policy, areas, amenities, pins and
+    refusals, in that order (``None`` when not given). A missing required file
+    is a usage error, shown with the command's usage line.
+    """
+    from allocatie.match import Inputs
+
+    roles = ("households", "dwellings", "policy", "areas", "amenities", "pins", "refusals")
+    try:
+        return Inputs.from_scenario(scenario, **dict(zip(roles, paths, strict=True)))
+    except InputError as error:
+        raise click.UsageError(" ".join(p.message for p in error.problems)) from None
+
+
 def parts_runner(
     workers: int | None, scheduler: str | None
 ) -> contextlib.AbstractContextManager[MapParts | None]:
@@ -319,25 +335,15 @@ def match(
         allocatie match --households households.xlsx --dwellings aanbod.csv
         --policy policy.toml --out plan-oktober/
     """
-    from allocatie.match import Inputs, run_match
+    from allocatie.match import run_match
     from allocatie.report.outputs import write_plan
 
     console = Console(stderr=False, soft_wrap=False)
     start = time.perf_counter()
     with use_language(lang):  # every message of the run, input problems included
-        try:
-            inputs = Inputs.from_scenario(
-                scenario,
-                households=households,
-                dwellings=dwellings,
-                policy=policy,
-                areas=areas,
-                amenities=amenities,
-                pins=pins,
-                refusals=refusals,
-            )
-        except InputError as error:
-            raise click.UsageError(" ".join(p.message for p in error.problems)) from None
+        inputs = scenario_inputs(
+            scenario, households, dwellings, policy, areas, amenities, pins, refusals
+        )
         with user_errors(debug), parts_runner(workers, scheduler) as map_parts:
             when = date.date() if date else None
             outcome = run_match(inputs, date=when, method=solver, map_parts=map_parts, lang=lang)

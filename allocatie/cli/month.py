@@ -21,7 +21,6 @@ from rich.table import Table
 
 from allocatie.cli.errors import user_errors
 from allocatie.cli.ledger import DATE, connect, ledger_options, municipality_option
-from allocatie.inputs.errors import InputError
 
 __all__ = ["month"]
 
@@ -180,24 +179,14 @@ def propose(
         allocatie month propose --scenario voorbeeld/enschede-2019h2
         --date 2019-10-01 --out voorstel-oktober
     """
+    from allocatie.cli.match import scenario_inputs
     from allocatie.ledger.proposals import propose as make_proposal
     from allocatie.ledger.store import current_user
-    from allocatie.match import Inputs
     from allocatie.report.outputs import write_plan
 
-    try:
-        inputs = Inputs.from_scenario(
-            scenario,
-            households=households,
-            dwellings=dwellings,
-            policy=policy,
-            areas=areas,
-            amenities=amenities,
-            pins=pins,
-            refusals=refusals,
-        )
-    except InputError as error:
-        raise click.UsageError(" ".join(p.message for p in error.problems)) from None
+    inputs = scenario_inputs(
+        scenario, households, dwellings, policy, areas, amenities, pins, refusals
+    )
     with user_errors(debug):
         opened = connect(ledger_url, quiet=quiet)
         proposed = make_proposal(
