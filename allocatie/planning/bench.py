@@ -70,14 +70,15 @@ def reference_flow(problem: ProblemData) -> tuple[tuple[int, int, int], str, flo
     (:func:`~allocatie.solve.flow.folded_cost` with ``part``), in one network and
     one solve: the whole country's weights overflow OR-Tools' cost range on the
     stress instance (``COST_RANGE``), the parts' never do, and the plan is
-    lexicographically optimal all the same. Labelling the parts is timed too.
+    lexicographically optimal all the same. Labelling the parts is timed too. No
+    dwellings are merged (:mod:`allocatie.solve.aggregate`): it is the bare flow.
     """
     relaxed = relaxation(problem)
     if not is_network(relaxed):
         return (0, 0, 0), "NOT_A_NETWORK", 0.0
     start = time.perf_counter()
     try:
-        plan = flow_plan(relaxed, folded_cost(relaxed, part_of_pairs(relaxed)))
+        plan = flow_plan(relaxed, folded_cost(relaxed, part_of_pairs(relaxed)), merge=False)
     except OverflowError:
         return (0, 0, 0), "COST_RANGE", time.perf_counter() - start
     seconds = time.perf_counter() - start

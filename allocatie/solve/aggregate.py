@@ -11,7 +11,8 @@ so the flow may send households to the group as a whole, a node whose capacity i
 its number of dwellings, and hand out the group's dwellings afterwards. The
 optimum is the same, exactly; only the household → group arcs are built, one per
 household and group instead of one per household and dwelling (on the stress
-benchmark's largest municipality 4.6 million pairs become ... arcs).
+benchmark's largest municipality 3,225 dwellings become 80 groups and 4.6 million
+pairs 77 thousand arcs).
 
 Groups are found by a hash of each dwelling's pairs, then *checked* pair by pair
 against the group's first dwelling; a dwelling whose pairs differ (a hash

@@ -126,7 +126,7 @@ def folded_cost(problem: ProblemData, part: np.ndarray | None = None) -> np.ndar
     return cost
 
 
-def flow_plan(problem: ProblemData, cost: np.ndarray) -> np.ndarray | None:
+def flow_plan(problem: ProblemData, cost: np.ndarray, *, merge: bool = True) -> np.ndarray | None:
     """The plan of least total pair ``cost`` in the network of ``problem``, pins kept.
 
     The network's caps are the households' and dwellings' (one each), the
@@ -140,7 +140,8 @@ def flow_plan(problem: ProblemData, cost: np.ndarray) -> np.ndarray | None:
     flows of :mod:`allocatie.solve.priced` (the same weights plus a price per
     person in some areas), so both solve exactly the same network. On a large
     part, interchangeable dwellings share one node (:mod:`allocatie.solve.aggregate`):
-    the same optimum with far fewer arcs.
+    the same optimum with far fewer arcs. ``merge=False`` keeps one node per
+    dwelling (the bare flow the benchmarks compare against).
 
     Raises
     ------
@@ -168,7 +169,7 @@ def flow_plan(problem: ProblemData, cost: np.ndarray) -> np.ndarray | None:
 
     # the dwelling nodes: one per dwelling, or one per group of interchangeable dwellings
     groups = None
-    if problem.n_pairs >= MERGE_FROM_PAIRS:
+    if merge and problem.n_pairs >= MERGE_FROM_PAIRS:
         found = interchangeable(problem, cost)
         groups = found if worth_merging(problem, found) else None
     if groups is None:

@@ -90,6 +90,9 @@ def _highs(seed: int) -> Any:
         ("random_seed", int(seed)),
         ("mip_rel_gap", 0.0),
         ("mip_abs_gap", 1e-6),
+        # these matchings have little to presolve; without it the national benchmark's ten
+        # MIP parts take 0.27 s instead of 0.50 s (and a 20,000-pair part 2 s instead of 6 s)
+        ("presolve", "off"),
     ):
         highs.setOptionValue(name, value)
     return highs
