@@ -23,10 +23,11 @@ and solves each exactly, by the first of these steps that proves its plan optima
    (``flow-safe-caps`` when the flow plan is kept).
 
 Steps 1–4 are flows, a few per part, and settle almost every part; HiGHS only sees
-the few small parts where the headroom really binds (on the national benchmark 10
-of 348). A part that is no network even without the headroom (a building spans
-areas) goes to HiGHS alone (``mip``; CP-SAT, ``cpsat``, without HiGHS). Each step is
-a :class:`Method`, and :attr:`Result.method` counts the parts each settled.
+the few small parts where the headroom really binds (on the national benchmark 7 of
+348, none above 4,679 pairs). A part that is no network even without the headroom
+(a building spans areas) goes to HiGHS alone (``mip``; CP-SAT, ``cpsat``, without
+HiGHS). Each step is a :class:`Method`, and :attr:`Result.method` counts the parts
+each settled.
 
 Every plan is the same on every run: the flows are exact and integer, HiGHS runs
 single-threaded with a fixed seed and only a *proven* HiGHS plan is kept (its time

@@ -32,7 +32,7 @@ from tests.solve.conftest import FAMILIES, headroom_problem
 #: tests below instead: ``flow-safe-caps`` needs HiGHS and CP-SAT to run out of time,
 #: which a problem this small never does, and ``flow-bounds-meet`` (the safe-caps flow
 #: reaching a bound the priced flows did not) was not reached by 40,000 random instances
-#: of these families once the priced flows came before it.
+#: of these families once priced flows came before it (measured with doubling prices).
 BRANCHES = (
     Method.FLOW,  # the part is a network
     Method.RELAXATION,  # the relaxation's plan already respects the headroom
