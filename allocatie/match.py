@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -132,6 +132,10 @@ class Outcome:
     manifest: dict[str, Any]
     areas: Areas
     area_effects: pd.DataFrame
+    #: More sheets for the workbook, by sheet name (in the run's language), after the
+    #: plan and the KPIs: what a coordinator looks up beside the plan (e.g. the
+    #: waiting households' alternatives).
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 def _read(
@@ -643,4 +647,5 @@ def report_result(
     for role, sheet in (sheets or {}).items():
         if role in record["inputs"]:
             record["inputs"][role]["sheet"] = sheet
-    return Outcome(instance, result, plan, figures, source, record, areas, effects)
+    tables: dict[str, pd.DataFrame] = {}
+    return Outcome(instance, result, plan, figures, source, record, areas, effects, tables)

@@ -42,6 +42,7 @@ __all__ = [
     "MUNICIPALITY_CODE",
     "SOLVER_METHODS",
     "Affordability",
+    "Fairness",
     "Matching",
     "Occupancy",
     "Period",
@@ -216,6 +217,14 @@ class Weights:
     that are already optimal on persons housed and on spreading.
     ``interest_radius_m`` is the distance within which an amenity counts as
     serving an interest.
+
+    Wishes are ranked: ``preferred_areas`` lists the household's areas first
+    wish first, and a dwelling in its ``k``-th wish scores ``rank_scores[k-1]``
+    on the wishes part (wishes beyond the list score its last value; an area
+    not wished, 0). The default scale, 1.0, 0.8, 0.6, 0.4, 0.2, takes a fifth
+    of a full wish off per step down the list. With ``interests_ranked`` the
+    potentieelanalyse's ``interests`` are read the same way (the first counts
+    ``rank_scores[0]``, the second ``rank_scores[1]``, …) instead of equally.
     """
 
     interest: Annotated[float, _WEIGHT] = 1.0
@@ -223,6 +232,41 @@ class Weights:
     fit: Annotated[float, _WEIGHT] = 1.0
     waiting: Annotated[float, _WEIGHT] = 1.0
     interest_radius_m: Annotated[float, _METRES] = 1500.0
+    rank_scores: tuple[float, ...] = (1.0, 0.8, 0.6, 0.4, 0.2)
+    interests_ranked: bool = False
+
+    def __post_init__(self) -> None:
+        check(self)
+        scores = self.rank_scores
+        falling = all(later <= earlier for earlier, later in zip(scores, scores[1:]))
+        if not scores or not falling or any(not 0 <= v <= 1 for v in scores):
+            reject(self, "rank_scores", _RANK_SCORES())
+
+    def rank_score(self, rank: int) -> float:
+        """Score of a wish (or interest) of 1-based ``rank``; beyond the list, its last."""
+        return self.rank_scores[min(rank, len(self.rank_scores)) - 1]
+
+
+def _RANK_SCORES() -> str:  # noqa: N802 - a message, named like the rules above
+    return _(
+        "must be a list of scores from 1 down to 0, one per rank, each at most the one "
+        "before (first wish first), like [1.0, 0.8, 0.6, 0.4, 0.2]"
+    )
+
+
+@dataclass(frozen=True)
+class Fairness:
+    """Guarantees to each household beside the objective.
+
+    With ``no_harm`` on, every household that today's practice (first come,
+    first served, :mod:`allocatie.planning.baseline`) would house on the same
+    input is housed, in a dwelling it wants at least as much (its ranked
+    wishes); that plan exists (first come, first served is one), so the rule
+    never makes a run infeasible, and the report states what it costs on the
+    tiers.
+    """
+
+    no_harm: bool = False
 
     def __post_init__(self) -> None:
         check(self)
@@ -257,6 +301,7 @@ class Policy:
     affordability: Affordability = field(default_factory=Affordability)
     occupancy: Occupancy = field(default_factory=Occupancy)
     weights: Weights = field(default_factory=Weights)
+    fairness: Fairness = field(default_factory=Fairness)
     solver: SolverSettings = field(default_factory=SolverSettings)
 
     def __post_init__(self) -> None:

@@ -20,7 +20,7 @@ from allocatie.inputs.errors import InputError, Problem
 from allocatie.inputs.policy import Policy
 from allocatie.model.eligibility import funnel, pair_table, people_to_house
 from allocatie.model.problem import ProblemData
-from allocatie.model.scores import PARTS, quality_parts, quality_score
+from allocatie.model.scores import PARTS, preference_score, quality_parts, quality_score
 
 
 @dataclass(frozen=True)
@@ -198,6 +198,7 @@ class _Scored:
     dwelling: np.ndarray
     quality: np.ndarray
     pinned: np.ndarray
+    preference: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -293,8 +294,11 @@ def _scored(
     for column in PARTS:
         pairs[column] = _spread(rows, parts[column].to_numpy(dtype=np.float32), len(pairs))
     score = quality_score(parts, policy)
+    preference = _solver_array(preference_score(parts, policy), np.int64)
+    pairs["wish_rank"] = _spread(rows, parts["wish_rank"].to_numpy(dtype=np.float32), len(pairs))
     del parts
     pairs["quality"] = _spread(rows, score.astype(np.float32), len(pairs))
+    pairs["preference"] = _spread(rows, preference.astype(np.float32), len(pairs))
     quality = _solver_array(score, np.int64)
     n_d = len(dwellings)
     pin_keys = pins["household"].to_numpy() * n_d + pins["dwelling"].to_numpy()
@@ -305,7 +309,7 @@ def _scored(
     index = np.full(len(pairs), -1, dtype=np.int32)
     index[rows] = np.arange(len(rows), dtype=np.int32)
     pairs["problem_index"] = index
-    return _Scored(pairs, rows, household, dwelling, quality, pinned_rows)
+    return _Scored(pairs, rows, household, dwelling, quality, pinned_rows, preference)
 
 
 def _solver_array(values: np.ndarray, dtype: type[np.generic]) -> np.ndarray:
@@ -360,6 +364,7 @@ def _problem_data(
         pair_outside=_solver_array(outside[d], np.int64),
         pair_quality=scored.quality,
         pair_pinned=scored.pinned,
+        pair_preference=scored.preference,
         dwelling_area=areas.area,
         dwelling_complex=_buildings(dwellings),
         area_max_households=areas.max_households,

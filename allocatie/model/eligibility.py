@@ -206,31 +206,53 @@ def municipality_groups(
     return household_group, dwelling_group
 
 
-def in_area_list(
+def area_list_rank(
     lists: pd.Series,
     dwelling_codes: pd.DataFrame,
     household: np.ndarray,
     dwelling: np.ndarray,
 ) -> np.ndarray:
-    """Whether a dwelling's area codes meet its household's list, per pair.
+    """Place of a dwelling's area in its household's list, per pair (1 = first, 0 = absent).
 
-    ``lists`` holds a tuple of area codes per household; ``dwelling_codes`` has
-    one column per level (buurt, wijk, gemeente) of each dwelling's codes.
+    ``lists`` holds a tuple of area codes per household, in the household's
+    order; ``dwelling_codes`` has one column per level (buurt, wijk, gemeente)
+    of each dwelling's codes. A dwelling named at several levels (its buurt
+    third, its wijk first) takes the best place.
     """
+    rank = np.zeros(len(household), dtype=np.int64)
     wanted = lists.reset_index(drop=True).explode().dropna()
     if wanted.empty or len(household) == 0:
-        return np.zeros(len(household), dtype=bool)
-    wanted = pd.DataFrame({"h": wanted.index.to_numpy(), "code": wanted.to_numpy(dtype=str)})
+        return rank
+    place = wanted.groupby(level=0).cumcount().to_numpy() + 1
+    wanted = pd.DataFrame(
+        {"h": wanted.index.to_numpy(), "code": wanted.to_numpy(dtype=str), "place": place}
+    )
     located = (
         dwelling_codes.reset_index(drop=True)
         .melt(ignore_index=False, value_name="code")
         .dropna(subset=["code"])
     )
     located = pd.DataFrame({"d": located.index.to_numpy(), "code": located["code"].astype(str)})
-    hits = wanted.merge(located, on="code")[["h", "d"]].drop_duplicates()
+    hits = wanted.merge(located, on="code").groupby(["h", "d"], as_index=False)["place"].min()
     n_dwellings = len(dwelling_codes)
     keys = hits["h"].to_numpy(dtype=np.int64) * n_dwellings + hits["d"].to_numpy(dtype=np.int64)
-    return np.isin(household.astype(np.int64) * n_dwellings + dwelling, keys)
+    order = np.argsort(keys)
+    keys, places = keys[order], hits["place"].to_numpy(dtype=np.int64)[order]
+    asked = household.astype(np.int64) * n_dwellings + dwelling
+    at = np.minimum(np.searchsorted(keys, asked), max(len(keys) - 1, 0))
+    found = (keys[at] == asked) if len(keys) else np.zeros(len(asked), dtype=bool)
+    rank[found] = places[at[found]]
+    return rank
+
+
+def in_area_list(
+    lists: pd.Series,
+    dwelling_codes: pd.DataFrame,
+    household: np.ndarray,
+    dwelling: np.ndarray,
+) -> np.ndarray:
+    """Whether a dwelling's area codes meet its household's list, per pair."""
+    return area_list_rank(lists, dwelling_codes, household, dwelling) > 0
 
 
 def area_codes(dwellings: pd.DataFrame) -> pd.DataFrame:

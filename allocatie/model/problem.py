@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import operator
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -35,7 +35,13 @@ _PAIR_FIELDS = (
     "pair_outside",
     "pair_quality",
     "pair_pinned",
+    "pair_preference",
 )
+
+#: Default of the optional arrays: empty means "none given" and becomes all zeros (no
+#: preference, no household that must be housed) of the right length on construction.
+_NONE_GIVEN = np.zeros(0, dtype=np.int64)
+_NONE_GIVEN.setflags(write=False)
 
 
 def _frozen(name: str, value: Any, dtype: type[np.generic]) -> np.ndarray:
@@ -124,6 +130,12 @@ class ProblemData:
     1 when the dwelling's area is not concentrated) and ``pair_quality``
     (tier 3, 0…:data:`QUALITY_SCALE`).
 
+    ``pair_preference`` is the household's own view of a pair (0…:data:`QUALITY_SCALE`,
+    higher = more wanted: its ranked wishes and interests), which is not an objective
+    tier but decides whether two placed households would rather trade dwellings
+    (:mod:`allocatie.solve.stable`). ``household_must`` marks households that every
+    plan must house (the ``no_harm`` policy: those first-come-first-served houses).
+
     Caps use ``-1`` for "no cap". ``area_max_persons`` is the projected-
     composition headroom; it is the one rule that is not a network constraint.
 
@@ -137,7 +149,8 @@ class ProblemData:
     * every dwelling lies in an area (``0 ≤ dwelling_area < n_areas``) and
       ``dwelling_complex ≥ -1``;
     * ``pair_persons ≥ 1``, ``pair_outside ∈ {0, 1}``,
-      ``0 ≤ pair_quality ≤ QUALITY_SCALE``;
+      ``0 ≤ pair_quality ≤ QUALITY_SCALE``, ``0 ≤ pair_preference ≤ QUALITY_SCALE``;
+    * ``household_must`` has one entry per household;
     * every cap is ``-1`` or ``≥ 0``.
 
     These are the assumptions the solvers make without checking: the flow's
@@ -167,6 +180,10 @@ class ProblemData:
         Per-area caps (``-1`` = none).
     complex_max
         Per-building cap on placements (``-1`` = none).
+    pair_preference
+        The household's preference for each pair (optional; all 0 when not given).
+    household_must
+        Households every plan must house (optional; none when not given).
     """
 
     n_households: int
@@ -182,6 +199,8 @@ class ProblemData:
     area_max_households: np.ndarray
     area_max_persons: np.ndarray
     complex_max: int = -1
+    pair_preference: np.ndarray = field(default_factory=lambda: _NONE_GIVEN)
+    household_must: np.ndarray = field(default_factory=lambda: _NONE_GIVEN)
 
     def __post_init__(self) -> None:
         for name in ("n_households", "n_dwellings", "complex_max"):
@@ -195,12 +214,22 @@ class ProblemData:
         for f in fields(self):
             value = getattr(self, f.name)
             if f.name not in ("n_households", "n_dwellings", "complex_max"):
-                dtype = np.bool_ if f.name == "pair_pinned" else np.int64
+                dtype = np.bool_ if f.name in ("pair_pinned", "household_must") else np.int64
                 object.__setattr__(self, f.name, _frozen(f.name, value, dtype))
+        self._fill_optional()
         self._check_lengths()
         self._check_pairs()
         self._check_coefficients()
         self._check_dwellings_and_caps()
+
+    def _fill_optional(self) -> None:
+        """Give the optional arrays left out their neutral value (no preference, no must)."""
+        for name, size, dtype in (
+            ("pair_preference", len(self.pair_household), np.int64),
+            ("household_must", self.n_households, np.bool_),
+        ):
+            if len(getattr(self, name)) == 0 and size > 0:
+                object.__setattr__(self, name, _frozen(name, np.zeros(size, dtype=dtype), dtype))
 
     def _check_lengths(self) -> None:
         if self.n_households < 0 or self.n_dwellings < 0:
@@ -218,6 +247,11 @@ class ProblemData:
                     f"{name} has {len(getattr(self, name))} entries, expected "
                     f"n_dwellings = {self.n_dwellings}"
                 )
+        if len(self.household_must) != max(self.n_households, 0):
+            raise ValueError(
+                f"household_must has {len(self.household_must)} entries, expected "
+                f"n_households = {self.n_households}"
+            )
         if len(self.area_max_households) != len(self.area_max_persons):
             raise ValueError(
                 f"area_max_households has {len(self.area_max_households)} entries but "
@@ -245,6 +279,13 @@ class ProblemData:
         _check_range("pair_outside", self.pair_outside, 0, 2, "tier 2 is 0 or 1")
         _check_range(
             "pair_quality", self.pair_quality, 0, QUALITY_SCALE + 1, f"tier 3 is 0…{QUALITY_SCALE}"
+        )
+        _check_range(
+            "pair_preference",
+            self.pair_preference,
+            0,
+            QUALITY_SCALE + 1,
+            f"a preference is 0…{QUALITY_SCALE}",
         )
 
     def _check_dwellings_and_caps(self) -> None:
@@ -276,7 +317,23 @@ class ProblemData:
         TypeError
             For a name that is not a field.
         """
+        # An optional array left at its neutral value follows a change of size instead of
+        # blocking it; one that says something must be given anew with the new size.
+        if "household_must" not in changes and not self.household_must.any():
+            changes["household_must"] = _NONE_GIVEN
+        if "pair_preference" not in changes and not self.pair_preference.any():
+            changes["pair_preference"] = _NONE_GIVEN
         return dataclasses.replace(self, **changes)
+
+    def keep_pairs(self, keep: np.ndarray) -> ProblemData:
+        """The same problem with only the pairs where ``keep`` is true.
+
+        Households, dwellings, areas and caps are unchanged, so a plan of the
+        restricted problem is a plan of this one (a restriction, e.g. the pairs a
+        reservation or the ``no_harm`` rule allows).
+        """
+        keep = np.asarray(keep, dtype=bool)
+        return self.replace(**{name: getattr(self, name)[keep] for name in _PAIR_FIELDS})
 
     @property
     def n_pairs(self) -> int:
@@ -318,6 +375,9 @@ class ProblemData:
             out.append(f"dwellings with several households: {np.flatnonzero(d > 1).tolist()}")
         if (self.pair_pinned & ~s).any():
             out.append("a pinned pair is not in the plan")
+        if (self.household_must & (h == 0)).any():
+            must = np.flatnonzero(self.household_must & (h == 0)).tolist()
+            out.append(f"households that must be housed are not: {must}")
         area = self.dwelling_area[self.pair_dwelling[s]]
         per_area = np.bincount(area, minlength=self.n_areas)
         capped = self.area_max_households >= 0

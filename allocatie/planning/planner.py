@@ -101,7 +101,6 @@ __all__ = [
     "meeting_dates",
     "refusal_draws",
     "reservation_levels",
-    "restrict",
     "simulate",
 ]
 
@@ -284,23 +283,6 @@ def refusal_draws(household_ids: Any, dwelling_ids: Any, seed: int) -> np.ndarra
     keys = keys + np.array(["|"] * len(households), dtype=object) + dwellings
     hashed = pd.util.hash_array(keys, hash_key=_HASH_KEY, categorize=False)
     return (hashed >> np.uint64(11)).astype(np.float64) / float(2**53)
-
-
-def restrict(problem: ProblemData, keep: np.ndarray) -> ProblemData:
-    """The same problem with only the pairs where ``keep`` is true.
-
-    Households, dwellings, areas and caps are unchanged, so solutions of the
-    restricted problem are solutions of the original.
-    """
-    keep = np.asarray(keep, dtype=bool)
-    return problem.replace(
-        pair_household=problem.pair_household[keep],
-        pair_dwelling=problem.pair_dwelling[keep],
-        pair_persons=problem.pair_persons[keep],
-        pair_outside=problem.pair_outside[keep],
-        pair_quality=problem.pair_quality[keep],
-        pair_pinned=problem.pair_pinned[keep],
-    )
 
 
 def reservation_levels(
@@ -610,7 +592,7 @@ def _optimised(
     need = min_bedrooms(instance.households["people"].to_numpy())
     keep = need[problem.pair_household] >= holds[problem.pair_dwelling]
     held = int((holds > 0).sum())
-    result = run(restrict(problem, keep))
+    result = run(problem.keep_pairs(keep))
     selected = np.zeros(problem.n_pairs, dtype=bool)
     selected[np.flatnonzero(keep)[np.asarray(result.selected, bool)]] = True
     if pace_first and result.objective[0] < pace_target:
@@ -823,7 +805,7 @@ def _build(context: _Context, table: _Table, state: _State) -> _Built:
     )
     problem = _area_capped(instance.problem, instance.area_codes, state)
     usable = _period_caps(problem, instance, state, context.policy)
-    return _Built(instance, restrict(problem, usable), np.flatnonzero(usable))
+    return _Built(instance, problem.keep_pairs(usable), np.flatnonzero(usable))
 
 
 def _refusals_on_table(

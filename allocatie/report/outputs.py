@@ -139,8 +139,13 @@ def kpis(instance: Instance, result: Result, plan: pd.DataFrame) -> dict[str, An
     }
 
 
-def _write_excel(plan: pd.DataFrame, figures: dict[str, Any], path: Path) -> None:
-    """The coordinator's workbook: the plan, the KPIs, the shortfall and a legend.
+def _write_excel(
+    plan: pd.DataFrame,
+    figures: dict[str, Any],
+    path: Path,
+    tables: dict[str, pd.DataFrame] | None = None,
+) -> None:
+    """The coordinator's workbook: the plan, the KPIs, the shortfall, ``tables`` and a legend.
 
     Written in the language of the current context: sheet names, headers,
     flags (ja/nee) and words are Dutch unless the run asked for English; the
@@ -157,6 +162,8 @@ def _write_excel(plan: pd.DataFrame, figures: dict[str, Any], path: Path) -> Non
     if shortfall:
         sheets[_("supply_demand")] = _table_sheet(_supply_demand_sheet(shortfall))
         sheets[_("binding_settings")] = _table_sheet(_binding_sheet(shortfall))
+    for name, table in (tables or {}).items():
+        sheets[name] = _table_sheet(table)
     sheets[_("legend")] = _table_sheet(_legend(plan, figures))
     # Text stays text: an id like "=HYPERLINK(...)" must never become a live formula or link.
     options = {"strings_to_formulas": False, "strings_to_urls": False, "constant_memory": True}
@@ -446,7 +453,7 @@ def write_plan(out_dir: Path, outcome: Any, maps: bool = True) -> list[Path]:
     writers: dict[str, Callable[[Path], None]] = {
         "plan.csv": lambda p: write_csv(plan, p),
         "areas.csv": lambda p: write_csv(outcome.area_effects, p),
-        "plan.xlsx": lambda p: _write_excel(plan, figures, p),
+        "plan.xlsx": lambda p: _write_excel(plan, figures, p, outcome.tables),
         "kpis.json": lambda p: _write_json(figures, p),
         "manifest.json": lambda p: _write_json(outcome.manifest, p),
     }

@@ -85,6 +85,8 @@ def subproblem(problem: ProblemData, pairs: np.ndarray) -> ProblemData:
         pair_outside=problem.pair_outside[pairs],
         pair_quality=problem.pair_quality[pairs],
         pair_pinned=problem.pair_pinned[pairs],
+        pair_preference=problem.pair_preference[pairs],
+        household_must=problem.household_must[households],
         dwelling_area=area,
         dwelling_complex=local_building,
         area_max_households=problem.area_max_households[areas],
