@@ -92,7 +92,9 @@ def test_ranked_interests_weigh_the_first_most():
 
 
 @pytest.mark.parametrize(
-    "scores", [[], [1.2, 0.5], [0.5, 0.8], [1.0, -0.1]], ids=["empty", "above 1", "rising", "negative"]
+    "scores",
+    [[], [1.2, 0.5], [0.5, 0.8], [1.0, -0.1]],
+    ids=["empty", "above 1", "rising", "negative"],
 )
 def test_rank_scores_must_fall_from_at_most_one_to_zero(scores):
     with pytest.raises(InputError, match="rank_scores"):
