@@ -86,11 +86,13 @@ def _where(d: dict, threshold: float, outside_options: int) -> str:
     ).format(**values)
 
 
-def _qualities(h: dict, pair: dict) -> list[str]:
+def _qualities(h: dict, pair: dict, ranked_interests: bool = False) -> list[str]:
     """What else is good about the match (tier 3), in words."""
     extras = []
     interests = h["interests"] or ()
-    if interests and pair["interest"] > 0:
+    if interests and pair["interest"] > 0 and ranked_interests:
+        extras.append(_("interests served nearby (the first-ranked counting most)"))
+    elif interests and pair["interest"] > 0:
         served = round(pair["interest"] * len(interests))
         extras.append(
             ngettext(
@@ -99,8 +101,11 @@ def _qualities(h: dict, pair: dict) -> list[str]:
                 len(interests),
             ).format(served=served, total=len(interests))
         )
-    if pair["wishes"] > 0:
-        extras.append(_("in a preferred area"))
+    rank = int(pair["wish_rank"]) if pair["wish_rank"] == pair["wish_rank"] else 0  # NaN: none
+    if rank == 1:
+        extras.append(_("in the household's first-choice area"))
+    elif rank > 1:
+        extras.append(_("in wished area no. {rank}").format(rank=rank))
     if pair["fit"] >= 1:
         extras.append(_("no spare bedrooms"))
     return extras
@@ -120,7 +125,7 @@ def _placed_reason(h: dict, d: dict, pair: dict, instance: Instance, outside_opt
     else:
         sentence = _("Placed: {dwelling} ({rooms}, {rent}) {where}")
     sentence = sentence.format(**values)
-    extras = _qualities(h, pair)
+    extras = _qualities(h, pair, instance.policy.weights.interests_ranked)
     if extras:
         sentence += "; " + ", ".join(extras)
     return sentence + "."
@@ -342,7 +347,7 @@ def _reasons(instance: Instance, result: Result) -> pd.Series:
     ].to_dict("records")
     funnel = instance.funnel.to_dict("records")
     selected = eligible[result.selected[eligible["problem_index"].to_numpy()]]
-    parts = selected[["interest", "wishes", "fit", "pinned"]].to_dict("records")
+    parts = selected[["interest", "wishes", "wish_rank", "fit", "pinned"]].to_dict("records")
     pair_of = dict(zip(selected["household"].tolist(), parts))
     reasons = []
     for index, dwelling in enumerate(assignment.tolist()):
