@@ -29,6 +29,22 @@ the few small parts where the headroom really binds (on the national benchmark 7
 HiGHS). Each step is a :class:`Method`, and :attr:`Result.method` counts the parts
 each settled.
 
+Among the plans optimal on tiers 1–2, the households' own view decides last: after
+the parts are merged, a *stability pass* (:mod:`allocatie.solve.stable`) trades
+dwellings between two placed households who would both rather have the other's,
+and moves a household into an empty dwelling it prefers, while every cap holds and
+tiers 1–2 stay as they are, until no such swap or move is left (not run on an
+infeasible or unknown result; with no preferences given it changes nothing). The
+plan is then *stable*: no blocking swap and no blocking vacancy. It may give up
+some tier 3 to get there. That is a choice, not a failure to optimise, so the
+result reports it apart (:class:`Stability`, ``stability_tier3_cost`` in
+``kpis.json``): ``OPTIMAL`` still means tiers 1–2 proven optimal and tier 3 proven
+optimal before the pass, :attr:`Result.objective` is the stable plan's tiers,
+:attr:`Result.bound` the solvers' bound, and :attr:`Result.gap` measures the
+solvers' plan (:attr:`Result.solver_objective`) against it, so the price of
+stability never shows as a gap. In design terms the objective is lexicographic
+over tiers 1–2, then stability, then tier 3 as far as the pass keeps it.
+
 Every plan is the same on every run: the flows are exact and integer, HiGHS runs
 single-threaded with a fixed seed and only a *proven* HiGHS plan is kept (its time
 limit is wall-clock time), and CP-SAT's budget is deterministic time.
@@ -44,14 +60,15 @@ import numpy as np
 
 from allocatie.inputs.policy import SolverSettings
 from allocatie.model.problem import ProblemData
-from allocatie.solve.bounds import Tiers, tightest
+from allocatie.solve.bounds import Tiers, must_without_pair, tightest
 from allocatie.solve.cpsat import solve_cpsat
 from allocatie.solve.flow import is_network, largest_per_area, solve_flow
 from allocatie.solve.mip import available as mip_available
 from allocatie.solve.mip import solve_mip
 from allocatie.solve.priced import lex_bound, price
-from allocatie.solve.result import Method, Methods, Result, Status
+from allocatie.solve.result import Method, Methods, Result, Stability, Status
 from allocatie.solve.split import components, subproblem
+from allocatie.solve.stable import stabilise
 
 __all__ = [
     "MapParts",
@@ -59,12 +76,14 @@ __all__ = [
     "Methods",
     "Result",
     "SolverSettings",
+    "Stability",
     "Status",
     "conservative",
     "is_network",
     "relaxation",
     "solve",
     "solve_part",
+    "stabilised",
 ]
 
 #: How :func:`solve` runs a function over the parts: ``map_parts(fn, parts)``, results in order
@@ -238,6 +257,25 @@ def merge(
     )
 
 
+def stabilised(problem: ProblemData, result: Result) -> Result:
+    """``result`` after the stability pass (:mod:`allocatie.solve.stable`), when it has a plan.
+
+    The plan's tiers become :attr:`Result.objective`; status, bound and method stay
+    the solvers' (tiers 1–2 do not change), and the pass's time is added to
+    :attr:`Result.solve_seconds`.
+    """
+    if result.status not in (Status.OPTIMAL, Status.FEASIBLE):
+        return result
+    selected, stability = stabilise(problem, result.selected)
+    return dataclasses.replace(
+        result,
+        selected=selected,
+        objective=stability.after,
+        solve_seconds=result.solve_seconds + stability.seconds,
+        stability=stability,
+    )
+
+
 def solve(
     problem: ProblemData,
     settings: SolverSettings | None = None,
@@ -267,9 +305,10 @@ def solve(
     Returns
     -------
     Result
-        The plan; :attr:`Result.method` counts the parts each method solved, and
-        :attr:`Result.bound` (with :attr:`Result.gap`) says how far an unproven
-        plan may be from the optimum.
+        The plan, stable (see the module docstring; :attr:`Result.stability` says
+        what the pass did); :attr:`Result.method` counts the parts each method
+        solved, and :attr:`Result.bound` (with :attr:`Result.gap`) says how far an
+        unproven plan may be from the optimum.
 
     Raises
     ------
@@ -278,6 +317,9 @@ def solve(
     """
     settings = settings or SolverSettings()
     start = time.perf_counter()
+    if must_without_pair(problem):  # a household that must be housed, in no part: no plan
+        seconds, none = time.perf_counter() - start, np.zeros(problem.n_pairs, dtype=bool)
+        return Result(none, (0, 0, 0), Status.INFEASIBLE, Methods(), seconds, (Status.INFEASIBLE,))
     parts = components(problem)
     # one part at a time with the built-in map: holding every part's copy of the pair
     # arrays at once cost 0.7 GB on the stress benchmark (a cluster map takes them all)
@@ -287,4 +329,4 @@ def solve(
         return solve_part(part, settings)
 
     results = list((map_parts or map)(run, subproblems))
-    return merge(problem, zip(parts, results), time.perf_counter() - start)
+    return stabilised(problem, merge(problem, zip(parts, results), time.perf_counter() - start))

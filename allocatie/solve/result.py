@@ -20,7 +20,7 @@ class Status(StrEnum):
     (``kpis.json``, the manifest and the reports keep their format).
     """
 
-    #: Every tier proven optimal.
+    #: Every tier proven optimal (tier 3 before the stability pass: see :class:`Stability`).
     OPTIMAL = "OPTIMAL"
     #: A plan holding every rule, but a time limit stopped the search before a proof.
     FEASIBLE = "FEASIBLE"
@@ -129,6 +129,41 @@ class Methods(Mapping[Method, int]):
 
 
 @dataclass(frozen=True)
+class Stability:
+    """What the stability pass (:mod:`allocatie.solve.stable`) did to the solvers' plan.
+
+    Tiers 1–2 are never lowered by it; tier 3 may be, and :attr:`tier3_cost` is
+    that price of stability: a choice among plans equal on tiers 1–2, not a gap
+    to an unproven optimum (:attr:`Result.gap` does not count it).
+
+    Attributes
+    ----------
+    swaps, moves
+        Trades between two households and moves into an empty dwelling made.
+    before, after
+        The tiers of the plan before and after the pass.
+    seconds
+        Wall-clock time of the pass (part of :attr:`Result.solve_seconds`).
+    """
+
+    swaps: int
+    moves: int
+    before: tuple[int, int, int]
+    after: tuple[int, int, int]
+    seconds: float = 0.0
+
+    @property
+    def tier3_before(self) -> int:
+        """Tier 3 of the solvers' plan, before the pass."""
+        return self.before[2]
+
+    @property
+    def tier3_cost(self) -> int:
+        """Quality given up for stability: tier 3 before minus after the pass."""
+        return self.before[2] - self.after[2]
+
+
+@dataclass(frozen=True)
 class Result:
     """A plan and how good it is.
 
@@ -157,6 +192,10 @@ class Result:
         known: the objective itself for a proven plan, the best relaxation,
         Lagrangian or MIP bound for one that is not (see
         :mod:`allocatie.solve.bounds`). :attr:`gap` measures the plan against it.
+    stability
+        What the stability pass did (:class:`Stability`), ``None`` when it did not
+        run (a single solver's own result, or no plan). :attr:`objective` is the
+        plan after the pass; the pass's tier-3 cost is not part of :attr:`gap`.
     """
 
     selected: np.ndarray
@@ -166,6 +205,7 @@ class Result:
     solve_seconds: float
     tier_status: tuple[Status, ...] = ()
     bound: tuple[int, int, int] | None = None
+    stability: Stability | None = None
 
     @property
     def gap(self) -> tuple[int, int] | None:
@@ -173,9 +213,18 @@ class Result:
 
         An unproven plan with a gap of ``(2, 1)`` may be one household outside
         concentrated areas short of the optimum; ``None`` for a proven plan,
-        and for an unproven one without a bound.
+        and for an unproven one without a bound. The tier 3 given up for
+        stability (:attr:`Stability.tier3_cost`) is added back first: it is a
+        choice made on purpose, not an optimum the search failed to prove.
         """
-        return gap(self.objective, self.bound)
+        return gap(self.solver_objective, self.bound)
+
+    @property
+    def solver_objective(self) -> tuple[int, int, int]:
+        """The tiers before the stability pass: what the solvers reached, and what a cross-check
+        of one solver against another compares (the pass may end differently from two
+        different plans that are equally good)."""
+        return self.objective if self.stability is None else self.stability.before
 
     def assignment(self, problem: ProblemData) -> np.ndarray:
         """Dwelling index per household, ``-1`` when the household waits."""
