@@ -9,6 +9,10 @@ tiers are bounded, the others are filled in with :func:`tier_maxima`, which no
 plan can exceed tier by tier, so the tuple stays a valid bound; and because the
 lexicographic order is preserved by addition, the parts' bounds add up to a
 bound of the whole problem.
+
+The bounds hold with households that must be housed (``household_must``) too:
+those only remove plans. The one thing such a household adds here is a quick
+proof that there is no plan at all (:func:`must_without_pair`).
 """
 
 from __future__ import annotations
@@ -28,6 +32,16 @@ def tier_maxima(problem: ProblemData) -> Tiers:
         np.maximum.at(best, problem.pair_household, coefficients)
         out.append(int(best.sum()))
     return out[0], out[1], out[2]
+
+
+def must_without_pair(problem: ProblemData) -> bool:
+    """Whether some household every plan must house has no eligible pair: then no plan exists.
+
+    Checked before a problem is split, because the parts are made of pairs and a
+    household without any belongs to none of them.
+    """
+    has_pair = np.bincount(problem.pair_household, minlength=problem.n_households) > 0
+    return bool((problem.household_must & ~has_pair).any())
 
 
 def completed(problem: ProblemData, head: tuple[int, ...]) -> Tiers:

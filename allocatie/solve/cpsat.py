@@ -16,6 +16,7 @@ import pandas as pd
 from ortools.sat.python import cp_model
 
 from allocatie.model.problem import ProblemData
+from allocatie.solve.bounds import must_without_pair
 from allocatie.solve.result import Method, Methods, Result, Status
 
 _STATUS = {cp_model.OPTIMAL: Status.OPTIMAL, cp_model.FEASIBLE: Status.FEASIBLE}
@@ -26,9 +27,19 @@ WALL_CLOCK_FACTOR = 20
 
 
 def _add_caps(model: cp_model.CpModel, x: pd.Series, problem: ProblemData) -> None:
-    """One-to-one, pins, and the per-area and per-building caps."""
-    for _, group in x.groupby(problem.pair_household):
-        model.add_at_most_one(group.tolist())
+    """One-to-one, pins, households that must be housed, and the per-area and per-building caps.
+
+    A household that must be housed (``household_must``) gets exactly one of its
+    pairs instead of at most one; one without any pair makes the model infeasible.
+    """
+    must = problem.household_must
+    for h, group in x.groupby(problem.pair_household):
+        if must[h]:
+            model.add_exactly_one(group.tolist())
+        else:
+            model.add_at_most_one(group.tolist())
+    if must_without_pair(problem):
+        model.add_bool_or([])  # an empty clause: no plan houses a household without a pair
     for _, group in x.groupby(problem.pair_dwelling):
         model.add_at_most_one(group.tolist())
     for index in np.flatnonzero(problem.pair_pinned):

@@ -2,7 +2,9 @@
 
 Without the projected-composition headroom (a cap in *persons*, a knapsack),
 the rules are a network: source → household → dwelling → building → area →
-sink, plus an "unplaced" arc per household. Folding the tiers into one integer
+sink, plus an "unplaced" arc per household (none for a household every plan
+must house, :attr:`~allocatie.model.problem.ProblemData.household_must`: its
+unit of flow has to reach a dwelling, or there is no flow). Folding the tiers into one integer
 cost per pair, with each tier's weight above the largest possible total of the
 tiers below it, makes the cheapest flow lexicographically optimal. This is
 both the fast path and an independent check of the CP-SAT model.
@@ -133,8 +135,10 @@ def flow_plan(problem: ProblemData, cost: np.ndarray, *, merge: bool = True) -> 
     buildings' and the areas' household caps; a persons headroom is ignored
     (callers decide whether it can bind). Pins are applied first: their
     households and dwellings leave the network and the capacities they use are
-    taken off their building and area. Every pair may stay out, so only pins
-    that break a cap make the network infeasible (``None``).
+    taken off their building and area. Every household may stay out except
+    those that must be housed (``household_must``: their household → sink arc
+    has no capacity), so only pins that break a cap, or must households that
+    cannot all be housed, make the network infeasible (``None``).
 
     One function for the exact flow (folded tier weights) and for the priced
     flows of :mod:`allocatie.solve.priced` (the same weights plus a price per
@@ -193,7 +197,7 @@ def flow_plan(problem: ProblemData, cost: np.ndarray, *, merge: bool = True) -> 
     building_area[cx[to_building]] = problem.dwelling_area[to_building]
     arc_groups: list[tuple[np.ndarray, np.ndarray, np.ndarray | int, np.ndarray | int]] = [
         (np.full(nh, source), h0 + households, (~pin_h).astype(np.int64), 0),
-        (h0 + households, np.full(nh, sink), np.ones(nh, dtype=np.int64), 0),
+        (h0 + households, np.full(nh, sink), (~problem.household_must).astype(np.int64), 0),
         (
             h0 + problem.pair_household[arc_pairs],
             d0 + pair_node,

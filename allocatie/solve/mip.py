@@ -37,7 +37,7 @@ import numpy as np
 from scipy.sparse import coo_matrix
 
 from allocatie.model.problem import ProblemData
-from allocatie.solve.bounds import completed
+from allocatie.solve.bounds import completed, must_without_pair
 from allocatie.solve.result import Method, Methods, Result, Status
 
 #: Wall-clock limit of one tier when none is left of the budget: enough to
@@ -98,13 +98,15 @@ def _highs(seed: int) -> Any:
     return highs
 
 
-def constraint_rows(problem: ProblemData) -> tuple[coo_matrix, np.ndarray]:
-    """The constraints as a sparse 0/1 (persons: weighted) matrix and each row's upper end.
+def constraint_rows(problem: ProblemData) -> tuple[coo_matrix, np.ndarray, np.ndarray]:
+    """The constraints as a sparse 0/1 (persons: weighted) matrix and each row's two ends.
 
     One row per household and per dwelling with more than one pair, per area
     whose household cap or persons headroom could be reached, and per building
     whose cap could be. Rows that cannot bind are left out, so a part's model is
-    little more than its pairs.
+    little more than its pairs. A household every plan must house
+    (``household_must``) always has its row, with lower end 1 (``Σ x_h ≥ 1``);
+    every other row's lower end is ``-inf``.
     """
     pairs = np.arange(problem.n_pairs)
     area = problem.dwelling_area[problem.pair_dwelling]
@@ -113,18 +115,29 @@ def constraint_rows(problem: ProblemData) -> tuple[coo_matrix, np.ndarray]:
     np.maximum.at(largest, problem.pair_dwelling, problem.pair_persons)
     most_persons = np.bincount(problem.dwelling_area, weights=largest, minlength=problem.n_areas)
 
-    blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+    blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
 
-    def add(keys: np.ndarray, members: np.ndarray, upper: np.ndarray, weights: Any = 1) -> None:
-        """Rows for the groups ``keys`` of the pairs ``members``, capped at ``upper`` per key."""
+    def add(
+        keys: np.ndarray,
+        members: np.ndarray,
+        upper: np.ndarray,
+        weights: Any = 1,
+        lower: np.ndarray | None = None,
+    ) -> None:
+        """Rows for the groups ``keys`` of the pairs ``members``, each within ``[lower, upper]``."""
         groups, row = np.unique(keys, return_inverse=True)
         coefficients = np.broadcast_to(np.asarray(weights, dtype=float), members.shape)
-        blocks.append((row, members, coefficients, upper[groups].astype(float)))
+        low = np.full(len(groups), -np.inf) if lower is None else lower[groups].astype(float)
+        blocks.append((row, members, coefficients, low, upper[groups].astype(float)))
 
-    for index, n in ((problem.pair_household, problem.n_households),
-                     (problem.pair_dwelling, problem.n_dwellings)):  # fmt: skip
-        several = np.bincount(index, minlength=n)[index] > 1
-        add(index[several], pairs[several], np.ones(n))
+    must = np.where(problem.household_must, 1.0, -np.inf)
+    household = problem.pair_household
+    several = np.bincount(household, minlength=problem.n_households)[household] > 1
+    rowed = several | problem.household_must[household]
+    add(household[rowed], pairs[rowed], np.ones(problem.n_households), lower=must)
+    dwelling = problem.pair_dwelling
+    several = np.bincount(dwelling, minlength=problem.n_dwellings)[dwelling] > 1
+    add(dwelling[several], pairs[several], np.ones(problem.n_dwellings))
     cap = problem.area_max_households
     binds = (cap >= 0) & (cap < dwellings_in_area)
     add(area[binds[area]], pairs[binds[area]], cap)
@@ -138,20 +151,21 @@ def constraint_rows(problem: ProblemData) -> tuple[coo_matrix, np.ndarray]:
         binds = (building >= 0) & (size[np.maximum(building, 0)] > problem.complex_max)
         add(building[binds], pairs[binds], np.full(problem.n_complexes, problem.complex_max))
 
-    offsets = np.cumsum([0] + [len(b[3]) for b in blocks])
+    offsets = np.cumsum([0] + [len(b[4]) for b in blocks])
     rows = np.concatenate([b[0] + offset for b, offset in zip(blocks, offsets)])
     columns = np.concatenate([b[1] for b in blocks])
     values = np.concatenate([b[2] for b in blocks])
-    upper = np.concatenate([b[3] for b in blocks])
+    lower = np.concatenate([b[3] for b in blocks])
+    upper = np.concatenate([b[4] for b in blocks])
     matrix = coo_matrix((values, (rows, columns)), shape=(int(offsets[-1]), problem.n_pairs))
-    return matrix, upper
+    return matrix, lower, upper
 
 
 def _load(highs: Any, problem: ProblemData) -> None:
     """Pass the model (binary pair variables, pins fixed to 1, the caps as rows) to HiGHS."""
     import highspy
 
-    matrix, upper = constraint_rows(problem)
+    matrix, lower, upper = constraint_rows(problem)
     columns = matrix.tocsc()
     lp = highspy.HighsLp()
     lp.num_col_ = problem.n_pairs
@@ -159,7 +173,7 @@ def _load(highs: Any, problem: ProblemData) -> None:
     lp.col_cost_ = np.zeros(problem.n_pairs)
     lp.col_lower_ = problem.pair_pinned.astype(float)
     lp.col_upper_ = np.ones(problem.n_pairs)
-    lp.row_lower_ = np.full(len(upper), -highspy.kHighsInf)
+    lp.row_lower_ = np.where(np.isfinite(lower), lower, -highspy.kHighsInf)
     lp.row_upper_ = upper
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     lp.a_matrix_.start_ = columns.indptr.astype(np.int32)
@@ -207,6 +221,8 @@ def solve_mip(
         in by :func:`~allocatie.solve.bounds.completed`).
     """
     start = time.perf_counter()
+    if must_without_pair(problem):
+        return _failed(problem, Status.INFEASIBLE, start)
     if problem.n_pairs == 0:  # HiGHS calls a model without columns empty, not solved
         return _result(problem, np.zeros(0, dtype=bool), start, [0, 0, 0], None)
     highs = _highs(seed)
