@@ -14,6 +14,10 @@ household and group instead of one per household and dwelling (on the stress
 benchmark's largest municipality 3,225 dwellings become 80 groups and 4.6 million
 pairs 77 thousand arcs).
 
+Only dwellings are merged, never households: a household that must be housed
+(``household_must``) keeps its own node and its own (closed) "unplaced" arc, so
+the merged flow houses it exactly when the unmerged one does.
+
 Groups are found by a hash of each dwelling's pairs, then *checked* pair by pair
 against the group's first dwelling; a dwelling whose pairs differ (a hash
 collision) keeps a node of its own. So the merge never relies on the hash.

@@ -2,7 +2,8 @@
 
 Independent of both solvers by construction: it enumerates every matching,
 keeps those :meth:`ProblemData.violations` accepts and compares tier tuples,
-so it shares nothing with them but the problem data.
+so it shares nothing with them but the problem data (households that must be
+housed, too, are known to it only through ``violations``).
 """
 
 from __future__ import annotations
