@@ -23,10 +23,10 @@ from allocatie.inputs.policy import SolverSettings
 from allocatie.match import Inputs, run_match
 from allocatie.model.problem import ProblemData
 from allocatie.planning import instances
-from allocatie.planning.baseline import fcfs_plan
 from allocatie.report.outputs import write_plan
 from allocatie.solve import MapParts, Result, Status, relaxation, solve, solve_part
 from allocatie.solve.cpsat import solve_cpsat
+from allocatie.solve.fcfs import fcfs_plan
 from allocatie.solve.flow import flow_plan, folded_cost, is_network, solve_flow
 from allocatie.solve.mip import solve_mip
 from allocatie.solve.split import components, part_of_pairs, subproblem
@@ -56,7 +56,7 @@ def make(name: str, seed: int) -> instances.Instance:
 def fcfs(problem: ProblemData, wait_days: np.ndarray) -> np.ndarray:
     """First come, first served: longest-waiting household first, first free dwelling that fits.
 
-    The planner's baseline (:func:`allocatie.planning.baseline.fcfs_plan`) with dwellings in
+    The planner's baseline (:func:`allocatie.solve.fcfs.fcfs_plan`) with dwellings in
     file order; the caps are respected. Returns the selected pairs.
     """
     queue = np.argsort(-np.asarray(wait_days), kind="stable")

@@ -24,7 +24,7 @@ meeting on date ``D``:
   and ``max_households_per_area`` / ``max_per_complex`` are per period: what
   earlier meetings used is taken off;
 - a plan is chosen (``optimised``: :func:`allocatie.solve.solve` with the
-  look-ahead below; ``fcfs``: :func:`allocatie.planning.baseline.fcfs_plan`);
+  look-ahead below; ``fcfs``: :func:`allocatie.solve.fcfs.fcfs_plan`);
 - each proposed match is **refused** with probability ``refusal_rate``. The
   draw is a fixed function of (seed, household id, dwelling id)
   (:func:`refusal_draws`), so both methods, and every variant, meet the same
@@ -89,8 +89,8 @@ from allocatie.model.builder import Instance, build_instance
 from allocatie.model.eligibility import min_bedrooms, people_to_house
 from allocatie.model.problem import ProblemData
 from allocatie.model.scores import OVERDUE_DAYS
-from allocatie.planning.baseline import fcfs_plan, offer_rank, queue_rank
 from allocatie.solve import Status, solve
+from allocatie.solve.fcfs import fcfs_plan, offer_rank, queue_rank
 
 __all__ = [
     "METHODS",

@@ -15,7 +15,6 @@ from allocatie.areas.geo import resolve_dwelling_areas
 from allocatie.inputs.policy import SolverSettings, policy_from_dict
 from allocatie.model.builder import build_instance
 from allocatie.model.problem import ProblemData
-from allocatie.planning.baseline import fcfs_plan, offer_rank, queue_rank
 from allocatie.planning.synth import (
     DwellingMix,
     HouseholdMix,
@@ -24,6 +23,7 @@ from allocatie.planning.synth import (
     sample_households,
 )
 from allocatie.solve import solve
+from allocatie.solve.fcfs import fcfs_plan, offer_rank, queue_rank
 
 
 def problem(pairs, persons, n_households, n_dwellings, **caps):

@@ -11,7 +11,10 @@ measures the value of optimising, not of a different rule book.
 
 The half-year simulation (:func:`allocatie.planning.planner.simulate` with
 ``method="fcfs"``) uses it on the same streams and refusal draws as the
-optimiser.
+optimiser, and every monthly run compares its plan with it, household by
+household (:mod:`allocatie.report.harm`, the ``no_harm`` rule). It lives with
+the solvers, not the planner, because both the report and the planning layers
+need it and it reads nothing but the problem and the two input tables.
 """
 
 from __future__ import annotations
