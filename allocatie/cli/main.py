@@ -25,6 +25,7 @@ from allocatie.cli.areas import areas
 from allocatie.cli.bench import bench
 from allocatie.cli.example import example
 from allocatie.cli.ledger import ledger
+from allocatie.cli.letters import letters
 from allocatie.cli.match import match
 from allocatie.cli.month import month
 from allocatie.cli.period import period
@@ -44,6 +45,7 @@ def cli() -> None:
     \b
     First time:    allocatie example --out voorbeeld                (example inputs)
     Coordinators:  allocatie match --scenario FOLDER --out DIR      (monthly plan)
+                   allocatie letters --scenario FOLDER --out DIR    (letters to households)
     Half years:    allocatie period open / month propose / confirm  (the ledger)
     Planners:      allocatie scenario run FILE.toml --out DIR       (half year, variants)
     Researchers:   allocatie bench national --json                  (benchmarks)
@@ -58,6 +60,7 @@ for _command in (match, scenario, areas, amenities, bench, example, period, mont
 for _command in (serve, users):  # the web app
     cli.add_command(_command)
 cli.add_command(template)  # the input workbook to fill in
+cli.add_command(letters)  # one letter per household about the plan
 
 
 def _interrupt(signum: int, frame: object) -> None:

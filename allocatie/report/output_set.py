@@ -21,6 +21,7 @@ import csv
 import datetime as dt
 import errno
 import fcntl
+import fnmatch
 import getpass
 import json
 import os
@@ -66,7 +67,10 @@ def write_outputs(
     owned
         Names this kind of run writes into its folder. Those among them that
         ``writers`` does not write this time are removed in the same swap, so
-        no file of an earlier run is left beside the new ones.
+        no file of an earlier run is left beside the new ones. A name with
+        ``*``, ``?`` or ``[`` is a pattern (``brief-*.txt``) for a set of files
+        whose names vary from run to run, such as one letter per household;
+        files of the run's ``inputs`` are never removed.
     inputs
         The run's input files: an output that would replace one is refused.
     manifest
@@ -88,6 +92,8 @@ def write_outputs(
         nothing is changed in ``out_dir`` then.
     """
     out_dir = Path(out_dir)
+    inputs = [p for p in inputs if p is not None]
+    own = {_identity(Path(p)) for p in inputs}
     _refuse_overwriting_inputs(out_dir, writers, inputs)
     made = not out_dir.exists()
     _make_folder(out_dir)
@@ -103,7 +109,9 @@ def write_outputs(
                 for name in writers:
                     _fsync(staging / name)
                 _fsync(staging)
-                _swap(staging, out_dir, list(writers), set(owned) - set(writers), manifest)
+                stale = _owned_present(out_dir, owned) - set(writers)
+                stale = {n for n in stale if _identity(out_dir / n) not in own}
+                _swap(staging, out_dir, list(writers), stale, manifest)
             finally:
                 shutil.rmtree(staging, ignore_errors=True)
     except BaseException as error:
@@ -133,7 +141,7 @@ def verify_outputs(out_dir: Path, manifest: str, owned: Iterable[str]) -> list[s
     ]
     problems += [
         f"{name} is not part of the run that wrote {manifest}"
-        for name in sorted(set(owned) - set(listed) - {manifest})
+        for name in sorted(_owned_present(out_dir, owned) - set(listed) - {manifest})
         if (out_dir / name).exists()
     ]
     return problems
@@ -160,6 +168,20 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
 def neutralise(text: str) -> str:
     """``text`` with a leading ``'`` when a spreadsheet would read it as a formula."""
     return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _owned_present(out_dir: Path, owned: Iterable[str]) -> set[str]:
+    """The owned names, with each pattern among them replaced by the files it matches."""
+    names: set[str] = set()
+    present: list[str] | None = None
+    for entry in owned:
+        if not any(c in entry for c in "*?["):
+            names.add(entry)
+            continue
+        if present is None:
+            present = sorted(p.name for p in out_dir.iterdir()) if out_dir.is_dir() else []
+        names.update(n for n in present if fnmatch.fnmatchcase(n, entry))
+    return names
 
 
 def _refuse_overwriting_inputs(
