@@ -44,6 +44,7 @@ from allocatie.report.diagnose import class_label, class_type_label, setting_lab
 from allocatie.report.explain import explain
 from allocatie.report.output_set import write_csv, write_outputs
 from allocatie.solve import Result
+from allocatie.solve.stable import blocking_swaps, blocking_vacancies
 
 
 def plan_table(instance: Instance, result: Result, lang: str | None = None) -> pd.DataFrame:
@@ -136,6 +137,21 @@ def kpis(instance: Instance, result: Result, plan: pd.DataFrame) -> dict[str, An
         "objective_tier2_outside_concentrated": t2,
         "objective_tier3_quality": t3,
         "solve_seconds": round(result.solve_seconds, 4),
+        # stability (allocatie.solve.stable): blocking steps left in the plan, counted afresh
+        # (0 after the pass), what the pass did, and the tier 3 it gave up for it
+        **_stability(instance, result),
+    }
+
+
+def _stability(instance: Instance, result: Result) -> dict[str, int]:
+    """The plan's blocking swaps and vacancies (afresh) and what the stability pass did."""
+    done = result.stability
+    return {
+        "blocking_swaps": len(blocking_swaps(instance.problem, result.selected)),
+        "blocking_vacancies": len(blocking_vacancies(instance.problem, result.selected)),
+        "stability_swaps": done.swaps if done else 0,
+        "stability_moves": done.moves if done else 0,
+        "stability_tier3_cost": done.tier3_cost if done else 0,
     }
 
 

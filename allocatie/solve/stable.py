@@ -60,6 +60,7 @@ class _State:
     occupant: np.ndarray
     #: Households holding a pinned pair (they never move).
     fixed: np.ndarray
+    #: Households and persons per area, households per building (at least one entry).
     area_households: np.ndarray
     area_persons: np.ndarray
     building_households: np.ndarray
@@ -85,7 +86,10 @@ class _State:
             np.bincount(area, weights=problem.pair_persons[chosen], minlength=problem.n_areas)
             .round()
             .astype(np.int64),
-            np.bincount(building[building >= 0], minlength=problem.n_complexes).astype(np.int64),
+            # one entry at least, so a dwelling outside any building can index it safely
+            np.bincount(building[building >= 0], minlength=max(problem.n_complexes, 1)).astype(
+                np.int64
+            ),
         )
 
 
@@ -185,7 +189,7 @@ def _vacancies(problem: ProblemData, state: _State, wanted: np.ndarray) -> np.nd
     keep = households_ok & persons_ok
     if problem.complex_max >= 0:
         building, left = problem.dwelling_complex[new_d], problem.dwelling_complex[old_d]
-        count = state.building_households[np.maximum(building, 0)] if len(building) else building
+        count = state.building_households[np.maximum(building, 0)]
         keep &= (building < 0) | (building == left) | (count + 1 <= problem.complex_max)
     return move[keep]
 
@@ -260,8 +264,7 @@ def _apply(problem: ProblemData, state: _State, leave: list[int], take: list[int
     state.current[problem.pair_household[take]] = take
     state.area_households += households
     state.area_persons += persons
-    if len(state.building_households):
-        state.building_households += buildings[: len(state.building_households)]
+    state.building_households += buildings
     return True
 
 
