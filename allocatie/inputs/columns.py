@@ -50,6 +50,7 @@ DUTCH_COLUMNS: dict[str, tuple[str, ...]] = {
     "preferred_areas": ("voorkeur_gebieden", "voorkeursgebieden"),
     "excluded_areas": ("uitgesloten_gebieden",),
     "gemeente_code": ("gemeentecode",),
+    "binding": ("koppelcriterium", "koppelingscriterium", "gebonden_aan"),
     # dwellings
     "dwelling_id": ("woning_id", "woningnummer"),
     "corporation": ("corporatie", "woningcorporatie"),
@@ -68,6 +69,9 @@ DUTCH_COLUMNS: dict[str, tuple[str, ...]] = {
     # amenities (pins and refusals use household_id and dwelling_id)
     "category": ("categorie",),
     "name": ("naam",),
+    # region tables (municipality -> region)
+    "region": ("regio", "regionaam"),
+    "gemeente_name": ("gemeentenaam", "gemeente_naam"),
 }
 
 #: Similarity (:func:`difflib.SequenceMatcher` ratio of the keys) above which an

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import typing
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -47,6 +48,7 @@ __all__ = [
     "Occupancy",
     "Period",
     "Policy",
+    "Region",
     "SolverMethod",
     "SolverSettings",
     "Spreading",
@@ -272,6 +274,88 @@ class Fairness:
         check(self)
 
 
+_REGION_PERSONS = Table(
+    some_positive=False,
+    values=Range(low=0, message=lambda: _("must be 0 or more persons")),
+    example=lambda: _("a table of municipality code = persons, like GM0153 = 120"),
+)
+_REGION_BACKLOG = Table(
+    some_positive=False,
+    values=Range(),
+    example=lambda: _("a table of municipality code = persons, like GM0153 = 15"),
+)
+
+
+_GM = re.compile(MUNICIPALITY_CODE.regex, re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class _Codes:
+    """A list of distinct CBS municipality codes (a rule for :attr:`Region.municipalities`)."""
+
+    def problem(self, value: Any) -> str | None:
+        bad = [c for c in value if not isinstance(c, str) or not _GM.fullmatch(c.upper())]
+        if bad:
+            return _("expected CBS codes like GM0153, got {value}").format(value=repr(bad[0]))
+        upper = [code.upper() for code in value]
+        repeated = sorted({code for code in upper if upper.count(code) > 1})
+        if repeated:
+            return _("{code} is listed twice").format(code=repeated[0])
+        return None
+
+
+@dataclass(frozen=True)
+class Region:
+    """Municipalities that match together: the regional exchange of issue 16.
+
+    ``municipalities`` lists the region's CBS codes. With ``pooling`` on, a
+    household linked to one of them (``gemeente_code``) may be offered a
+    dwelling anywhere in the region, a proposed *herkoppeling*, unless its
+    ``binding`` (work, study, family, care) ties it to its own municipality;
+    with it off, every household stays in its own municipality, as without a
+    region. ``quota`` is each municipality's taakstelling in persons,
+    ``backlog`` its achterstand (negative: voorsprong) and ``housed_so_far``
+    the persons it housed earlier in the period; a municipality's *target* is
+    quota plus backlog minus housed so far, never below 0, and the fairness
+    tier of :mod:`allocatie.solve.region` compares the municipalities'
+    attainment of it. Codes are upper-cased. Without a ``[region]`` section
+    nothing changes.
+    """
+
+    municipalities: Annotated[tuple[str, ...], _Codes()] = ()
+    pooling: bool = False
+    quota: Annotated[dict[str, int], _REGION_PERSONS] = field(default_factory=dict)
+    backlog: Annotated[dict[str, int], _REGION_BACKLOG] = field(default_factory=dict)
+    housed_so_far: Annotated[dict[str, int], _REGION_PERSONS] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        upper = tuple(str(code).upper() for code in self.municipalities)
+        object.__setattr__(self, "municipalities", upper)  # frozen: set once, here
+        for name in ("quota", "backlog", "housed_so_far"):
+            table = {str(code).upper(): count for code, count in getattr(self, name).items()}
+            object.__setattr__(self, name, table)
+        check(self)
+        if self.pooling and len(self.municipalities) < 2:
+            message = _(
+                "pooling needs at least two municipalities in the region; list them, like "
+                'municipalities = ["GM0153", "GM0141"], or set pooling = false'
+            )
+            reject(self, "pooling" if self.municipalities else "municipalities", message)
+        for name in ("quota", "backlog", "housed_so_far"):
+            outside = sorted(set(getattr(self, name)) - set(self.municipalities))
+            if outside:
+                message = _(
+                    "{code} is not one of the region's municipalities ({listed}); add it to "
+                    "municipalities or remove it here"
+                ).format(code=outside[0], listed=", ".join(self.municipalities) or "-")
+                reject(self, name, message)
+
+    def target(self, code: str) -> int:
+        """Persons ``code`` should still house: quota + backlog − housed so far, at least 0."""
+        total = self.quota.get(code, 0) + self.backlog.get(code, 0)
+        return max(total - self.housed_so_far.get(code, 0), 0)
+
+
 @dataclass(frozen=True)
 class SolverSettings:
     """How to solve: method, seed and time limit.
@@ -302,6 +386,7 @@ class Policy:
     occupancy: Occupancy = field(default_factory=Occupancy)
     weights: Weights = field(default_factory=Weights)
     fairness: Fairness = field(default_factory=Fairness)
+    region: Region = field(default_factory=Region)
     solver: SolverSettings = field(default_factory=SolverSettings)
 
     def __post_init__(self) -> None:

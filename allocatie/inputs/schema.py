@@ -42,6 +42,7 @@ from allocatie.inputs.vocabulary import INTERESTS, canonical_interest
 
 __all__ = [
     "AMENITY_COLUMNS",
+    "BINDINGS",
     "DWELLING_COLUMNS",
     "HOUSEHOLD_COLUMNS",
     "PAIR_COLUMNS",
@@ -79,8 +80,13 @@ HOUSEHOLD_COLUMNS: dict[str, str] = {
     "preferred_areas": "object",
     "excluded_areas": "object",
     "gemeente_code": "str",
+    "binding": "str",
     SOURCE_LINE: "int64",
 }
+
+#: Why a household must stay in its own municipality when a region pools its offer: the
+#: COA's hard criteria of a kansrijke koppeling (work, study, family, care nearby).
+BINDINGS: tuple[str, ...] = ("werk", "studie", "familie", "zorg")
 
 #: Output columns of :func:`parse_dwellings` and their dtypes.
 DWELLING_COLUMNS: dict[str, str] = {
@@ -562,7 +568,24 @@ def _household_fields() -> tuple[_Field, ...]:
             ),
             default=None,
         ),
+        _Field(
+            "binding",
+            _binding,
+            _(
+                "write why the household must stay in its municipality, one of: {values}; "
+                "or leave it empty when it may move within a pooling region"
+            ).format(values=", ".join(BINDINGS)),
+            default=None,
+        ),
     )
+
+
+def _binding(value: str, decimal_comma: bool | None) -> str:
+    """One of :data:`BINDINGS`, lower-cased."""
+    key = value.strip().lower()
+    if key not in BINDINGS:
+        raise ValueError(_("is not a known binding"))
+    return key
 
 
 def _lon_hint() -> str:

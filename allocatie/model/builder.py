@@ -10,6 +10,7 @@ ways.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -125,7 +126,7 @@ def _check_pins(pins: pd.DataFrame, pairs: pd.DataFrame, file: str) -> list[Prob
             for line in pins["source_line"][repeated]
         ]
     merged = pins.merge(pairs, on=["household", "dwelling"], how="left")
-    for line, eligible, rent, access, avail, excl, refused in zip(
+    for line, eligible, rent, access, avail, excl, refused, bound in zip(
         merged["source_line"],
         merged["eligible"],
         merged["fits_rent"],
@@ -133,6 +134,7 @@ def _check_pins(pins: pd.DataFrame, pairs: pd.DataFrame, file: str) -> list[Prob
         merged["available"],
         merged["not_excluded"],
         merged["not_refused"],
+        merged["keeps_binding"],
     ):
         if pd.notna(eligible) and bool(eligible):
             continue
@@ -147,6 +149,7 @@ def _check_pins(pins: pd.DataFrame, pairs: pd.DataFrame, file: str) -> list[Prob
                     (avail, "the dwelling is not available in the matching window"),
                     (excl, "the dwelling is in an area the household excluded"),
                     (refused, "the household refused this dwelling"),
+                    (bound, "the household's binding keeps it in its own municipality"),
                 )
                 if not ok
             ]
@@ -394,6 +397,7 @@ def build_instance(
     refusals: pd.DataFrame | None = None,
     distances: pd.DataFrame | None = None,
     date: dt.date | None = None,
+    regions: Mapping[str, str] | None = None,
 ) -> Instance:
     """Apply the rules and compile the solver arrays.
 
@@ -419,6 +423,10 @@ def build_instance(
         amenity of each category (columns).
     date
         Matching date overriding the policy's.
+    regions
+        Municipalities that pool their offer (code → region name); by default the
+        policy's ``[region]`` when it pools (see
+        :func:`allocatie.model.eligibility.pair_table`).
 
     Raises
     ------
@@ -434,7 +442,7 @@ def build_instance(
     dwellings = pd.concat([dwellings, dwelling_areas(dwellings, stats, policy.spreading)], axis=1)
     indexed = _indexed(pins, refusals, households, dwellings)
     problems = dated.problems + indexed.problems
-    pairs = pair_table(households, dwellings, policy, dated.date, indexed.refusals)
+    pairs = pair_table(households, dwellings, policy, dated.date, indexed.refusals, regions)
     if len(indexed.pins):
         problems += _check_pins(indexed.pins, pairs, _file(pins, "pins"))
     if problems:

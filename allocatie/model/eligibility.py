@@ -12,6 +12,7 @@ nothing.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -21,7 +22,7 @@ from allocatie.inputs.policy import Policy
 
 #: Rule columns in the order a coordinator would check them; each builds on the
 #: previous ones in :func:`funnel`.
-RULES = ("fits_rent", "fits_access", "available", "not_excluded", "not_refused")
+RULES = ("fits_rent", "fits_access", "available", "not_excluded", "not_refused", "keeps_binding")
 
 
 #: Memory one size-fitting pair costs through the whole run (pair table, problem arrays,
@@ -193,17 +194,50 @@ def check_memory(pairs: int, households: pd.DataFrame, dwellings: pd.DataFrame) 
 
 
 def municipality_groups(
-    households: pd.DataFrame, dwellings: pd.DataFrame
+    households: pd.DataFrame,
+    dwellings: pd.DataFrame,
+    regions: Mapping[str, str] | None = None,
 ) -> tuple[np.ndarray | None, np.ndarray | None]:
-    """Group numbers for :func:`size_pairs`, or ``None`` when households name no municipality."""
+    """Group numbers for :func:`size_pairs`, or ``None`` when households name no municipality.
+
+    Each municipality is its own group, except that the municipalities ``regions``
+    maps to the same region (municipality code → region name) pool their offer:
+    they form one group, so their households meet each other's dwellings.
+    """
     if "gemeente_code" not in households.columns or households["gemeente_code"].isna().all():
         return None, None
-    codes = pd.Index(
-        sorted(set(dwellings["gemeente_code"].dropna()) | set(households["gemeente_code"].dropna()))
-    )
-    household_group = codes.get_indexer(households["gemeente_code"].astype(object))
-    dwelling_group = codes.get_indexer(dwellings["gemeente_code"].astype(object))
-    return household_group, dwelling_group
+    pooled = dict(regions or {})
+
+    def group(code: object) -> object:
+        return f"region {pooled[code]}" if code in pooled else code
+
+    household_codes = households["gemeente_code"].astype(object).map(group, na_action="ignore")
+    dwelling_codes = dwellings["gemeente_code"].astype(object).map(group, na_action="ignore")
+    codes = pd.Index(sorted(set(dwelling_codes.dropna()) | set(household_codes.dropna())))
+    return codes.get_indexer(household_codes), codes.get_indexer(dwelling_codes)
+
+
+def pooled_regions(policy: Policy) -> dict[str, str]:
+    """The policy's pooling region as municipality code → region name (empty: no pooling)."""
+    region = policy.region
+    return {code: "region" for code in region.municipalities} if region.pooling else {}
+
+
+def keeps_binding(
+    households: pd.DataFrame, dwellings: pd.DataFrame, household: np.ndarray, dwelling: np.ndarray
+) -> np.ndarray:
+    """Per pair, whether it respects the household's ``binding`` (the COA hard criteria).
+
+    A household with a binding (work, study, family or care nearby) may only be
+    housed in its own municipality, also when its region pools its offer; a
+    household without one, or without a municipality, may go anywhere it meets.
+    """
+    if "binding" not in households.columns or "gemeente_code" not in households.columns:
+        return np.ones(len(household), dtype=bool)
+    bound = households["binding"].notna().to_numpy(dtype=bool)
+    home = households["gemeente_code"].astype(object).to_numpy()
+    there = dwellings["gemeente_code"].astype(object).to_numpy()
+    return ~bound[household] | pd.isna(home[household]) | (home[household] == there[dwelling])
 
 
 def area_list_rank(
@@ -266,6 +300,7 @@ def pair_table(
     policy: Policy,
     date: dt.date,
     refusals: pd.DataFrame | None = None,
+    regions: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Size-fitting pairs with one boolean column per remaining hard rule.
 
@@ -281,6 +316,10 @@ def pair_table(
         are on offer.
     refusals
         Optional ``household``/``dwelling`` index pairs a household refused.
+    regions
+        Municipalities that pool their offer (code → region name, see
+        :func:`municipality_groups`); by default the policy's ``[region]`` when it
+        pools (:func:`pooled_regions`), else none.
 
     Returns
     -------
@@ -290,7 +329,9 @@ def pair_table(
     """
     people = people_to_house(households)
     bedrooms = dwellings["bedrooms"].to_numpy(dtype=np.int64)
-    groups = municipality_groups(households, dwellings)
+    groups = municipality_groups(
+        households, dwellings, pooled_regions(policy) if regions is None else regions
+    )
     extra = policy.occupancy.max_extra_bedrooms
     check_memory(size_pair_count(people, bedrooms, extra, *groups), households, dwellings)
     h, d = size_pairs(people, bedrooms, extra, *groups)
@@ -328,8 +369,9 @@ def pair_table(
         "available": available,
         "not_excluded": ~excluded,
         "not_refused": ~refused,
+        "keeps_binding": (binding := keeps_binding(households, dwellings, h, d)),
     }
-    columns["eligible"] = fits_rent & fits_access & available & ~excluded & ~refused
+    columns["eligible"] = fits_rent & fits_access & available & ~excluded & ~refused & binding
     # Column by column rather than from the dict: pandas would stack the boolean
     # columns into one block, a copy of the whole table (a second on the stress run).
     table = pd.DataFrame(index=pd.RangeIndex(len(h)))

@@ -88,6 +88,7 @@ def test_households_csv_parses_to_the_contract():
             ),
             "excluded_areas": pd.Series([(), ("BU01530101",), (), ()], dtype=object),
             "gemeente_code": pd.Series([None] * 4, dtype="str"),
+            "binding": pd.Series([None] * 4, dtype="str"),
             "source_line": pd.Series([2, 3, 5, 6], dtype="int64"),
             "Team": pd.Series(["Noord", "Zuid", "Noord", "Oost, centrum"], dtype="str"),
         }

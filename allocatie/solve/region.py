@@ -1,0 +1,591 @@
+"""Regional pooling: municipalities that match together, solved exactly and lexicographically.
+
+The municipalities of a region (:class:`~allocatie.inputs.policy.Region`) may pool
+their offer: a household linked to one of them may be housed in another's dwelling,
+a proposed *herkoppeling*, unless its binding (work, study, family, care) keeps it
+at home (that is a hard rule of the builder, so its pairs never cross). The
+housing municipality's taakstelling receives the persons.
+
+The objective is lexicographic; each tier is optimised with every earlier one
+fixed at its optimum:
+
+1. **persons housed** in the region (as tier 1 of the engine);
+2. **fairness between municipalities**, *leximin* over their attainment: the
+   persons housed in a municipality's dwellings (its own households and those it
+   receives) over its target (quota + backlog − housed so far), counted up to 1.
+   First the lowest attainment is maximised, then the second lowest, and so on.
+   The taakstelling is set, and judged, per municipality; a pooled plan must not
+   buy its region total with one municipality's shortfall, and leximin is the
+   strongest such guarantee that never costs persons (tier 1 comes first).
+   Above its target a municipality is not helped by more (hence the cap at 1),
+   and a municipality with target 0 takes no part;
+3. **households outside concentrated areas** (tier 2 of the engine);
+4. **quality** (tier 3 of the engine);
+5. among plans equal on all of these, the **fewest herkoppelingen**, then the
+   **shortest moves**: the sum of the pairs' penalties (:attr:`RegionData.pair_penalty`,
+   e.g. kilometres from the household's own municipality, its ties).
+
+Tier 1 comes from the engine's :func:`allocatie.solve.solve` (flows where the part
+is a network, exact in any case). The rest are HiGHS MIPs, run single-threaded with
+a fixed seed and without presolve (as :mod:`allocatie.solve.mip`), one per tier,
+each optimum added as a row before the next. The leximin is Ogryczak's sequential
+formulation: the sum of the ``k`` smallest attainments is
+``max k·r_k − Σ_m d_km`` with ``d_km ≥ r_k − y_m``, ``d_km ≥ 0``, maximised for
+``k = 1, 2, …`` with each optimum fixed; maximising these prefix sums in turn is
+exactly maximising the sorted attainment vector lexicographically (ties between
+municipalities included, which the plain "fix the saturated ones" max-min needs
+extra solves to settle). It stops as soon as the ``k``-th lowest attainment is 1
+(the rest are then 1 too). Attainments are fractions; each step's value is taken
+from the plan itself in exact arithmetic (:class:`fractions.Fraction`) and fixed
+with a margin of :data:`MARGIN`, so the fairness tiers are optimal up to that
+margin (HiGHS's feasibility tolerance is of the same order); every integer tier
+is exact. The tests cross-check all tiers against brute-force enumeration.
+
+Each region is solved on its own (a household's pairs must lie in one region):
+the leximin of two independent regions together would trade one region's
+fairness against the other's.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.sparse import coo_matrix, vstack
+
+from allocatie.inputs.policy import SolverSettings
+from allocatie.model.problem import ProblemData
+from allocatie.solve import solve
+from allocatie.solve.mip import _highs, constraint_rows
+from allocatie.solve.result import Method, Methods, Result, Status
+from allocatie.solve.split import subproblem
+
+__all__ = [
+    "MARGIN",
+    "RegionData",
+    "RegionResult",
+    "attainments",
+    "region_key",
+    "solve_region",
+]
+
+#: Margin below a fairness optimum at which it is fixed for the next tier: far below the
+#: smallest step of attainment a person makes (1 / target), far above HiGHS's tolerances.
+MARGIN = 1e-7
+
+_EMPTY = np.zeros(0, dtype=np.int64)
+
+
+def _frozen(name: str, value: Any, dtype: type[np.generic], size: int) -> np.ndarray:
+    """``value`` as a read-only one-dimensional copy of ``dtype`` with ``size`` entries."""
+    out = np.array(value, dtype=dtype, copy=True).reshape(-1)
+    if len(out) != size:
+        raise ValueError(f"{name} has {len(out)} entries, expected {size}")
+    out.setflags(write=False)
+    return out
+
+
+@dataclass(frozen=True)
+class RegionData:
+    """The region around a :class:`ProblemData`: who belongs to which municipality, and targets.
+
+    Attributes
+    ----------
+    codes
+        The municipalities' codes (CBS ``GM`` codes), by municipality index.
+    household_municipality
+        Municipality index of each household (``-1``: linked to none of them).
+    dwelling_municipality
+        Municipality index of each dwelling (``-1``: in none of them).
+    target
+        Persons each municipality should house: quota + backlog − housed so far, ≥ 0.
+    pair_herkoppeling
+        Per pair, whether it houses the household outside its own municipality.
+    pair_penalty
+        Per pair, a cost ≥ 0 of the move (0 at home), minimised last.
+    municipality_region
+        Region index of each municipality (all 0: one region); regions are solved apart.
+    """
+
+    codes: tuple[str, ...]
+    household_municipality: np.ndarray
+    dwelling_municipality: np.ndarray
+    target: np.ndarray
+    pair_herkoppeling: np.ndarray
+    pair_penalty: np.ndarray
+    municipality_region: np.ndarray = field(default_factory=lambda: _EMPTY)
+
+    def __post_init__(self) -> None:
+        m = len(self.codes)
+        object.__setattr__(self, "codes", tuple(str(code) for code in self.codes))
+        region = self.municipality_region
+        region = np.zeros(m, dtype=np.int64) if len(region) == 0 and m else region
+        for name, value, dtype, size in (
+            ("target", self.target, np.int64, m),
+            ("municipality_region", region, np.int64, m),
+            ("household_municipality", self.household_municipality, np.int64, None),
+            ("dwelling_municipality", self.dwelling_municipality, np.int64, None),
+            ("pair_herkoppeling", self.pair_herkoppeling, np.bool_, None),
+            ("pair_penalty", self.pair_penalty, np.int64, None),
+        ):
+            length = len(np.asarray(value).reshape(-1)) if size is None else size
+            object.__setattr__(self, name, _frozen(name, value, dtype, length))
+        if len(set(self.codes)) != m:
+            raise ValueError("codes must be distinct")
+        for name in ("household_municipality", "dwelling_municipality"):
+            values = getattr(self, name)
+            if len(values) and (values.min() < -1 or values.max() >= m):
+                raise ValueError(f"{name} must be -1 or a municipality index below {m}")
+        for name in ("target", "pair_penalty", "municipality_region"):
+            values = getattr(self, name)
+            if len(values) and values.min() < 0:
+                raise ValueError(f"{name} must be ≥ 0")
+
+    @classmethod
+    def of(
+        cls,
+        problem: ProblemData,
+        codes: tuple[str, ...] | list[str],
+        household_municipality: np.ndarray,
+        dwelling_municipality: np.ndarray,
+        target: np.ndarray,
+        pair_penalty: np.ndarray | None = None,
+        municipality_region: np.ndarray | None = None,
+    ) -> RegionData:
+        """The region of ``problem``, with the herkoppeling of each pair worked out."""
+        home = np.asarray(household_municipality, dtype=np.int64)
+        there = np.asarray(dwelling_municipality, dtype=np.int64)
+        h, d = problem.pair_household, problem.pair_dwelling
+        moved = (home[h] >= 0) & (home[h] != there[d]) if problem.n_pairs else np.zeros(0, bool)
+        penalty = np.zeros(problem.n_pairs, np.int64) if pair_penalty is None else pair_penalty
+        return cls(
+            codes=tuple(codes),
+            household_municipality=home,
+            dwelling_municipality=there,
+            target=np.asarray(target),
+            pair_herkoppeling=moved,
+            pair_penalty=np.asarray(penalty),
+            municipality_region=_EMPTY if municipality_region is None else municipality_region,
+        )
+
+    @property
+    def n_municipalities(self) -> int:
+        """Number of municipalities."""
+        return len(self.codes)
+
+    def check(self, problem: ProblemData) -> None:
+        """Raise :class:`ValueError` unless this region fits ``problem``.
+
+        One entry per household, dwelling and pair, and a pair is a herkoppeling
+        exactly when it houses a household of a municipality outside it.
+        """
+        for name, size in (
+            ("household_municipality", problem.n_households),
+            ("dwelling_municipality", problem.n_dwellings),
+            ("pair_herkoppeling", problem.n_pairs),
+            ("pair_penalty", problem.n_pairs),
+        ):
+            if len(getattr(self, name)) != size:
+                raise ValueError(f"{name} has {len(getattr(self, name))} entries, expected {size}")
+        home = self.household_municipality[problem.pair_household]
+        moved = (home >= 0) & (home != self.dwelling_municipality[problem.pair_dwelling])
+        if not np.array_equal(moved, self.pair_herkoppeling):
+            raise ValueError("pair_herkoppeling must mark the pairs that leave their municipality")
+
+    def pair_region(self, problem: ProblemData) -> np.ndarray:
+        """Region of each pair: its dwelling's (its household's when the dwelling has none).
+
+        Raises :class:`ValueError` when a household meets dwellings of two regions.
+        """
+        region = np.append(self.municipality_region, -1)  # index -1: no municipality
+        there = region[self.dwelling_municipality[problem.pair_dwelling]]
+        home = region[self.household_municipality[problem.pair_household]]
+        label = np.where(there >= 0, there, home)
+        h = problem.pair_household
+        low = np.full(problem.n_households, np.iinfo(np.int64).max)
+        high = np.full(problem.n_households, np.iinfo(np.int64).min)
+        np.minimum.at(low, h, label)
+        np.maximum.at(high, h, label)
+        if (low[h] != high[h]).any():
+            first = int(h[np.argmax(low[h] != high[h])])
+            raise ValueError(f"household {first} meets dwellings of two regions")
+        return label
+
+
+@dataclass(frozen=True)
+class RegionResult:
+    """A region's plan and how each municipality fares.
+
+    Attributes
+    ----------
+    result
+        The engine's :class:`Result` (tiers 1–3 of the plan).
+    codes, target
+        As in :class:`RegionData`.
+    housed
+        Persons housed in each municipality's dwellings (own and received).
+    own, received, sent
+        Persons of its own households housed at home; of other municipalities'
+        households housed in its dwellings; of its households housed elsewhere.
+    herkoppelingen
+        Households housed outside their municipality.
+    penalty
+        Sum of the penalties of the plan's pairs.
+    """
+
+    result: Result
+    codes: tuple[str, ...]
+    target: np.ndarray
+    housed: np.ndarray
+    own: np.ndarray
+    received: np.ndarray
+    sent: np.ndarray
+    herkoppelingen: int
+    penalty: int
+
+    @property
+    def attainment(self) -> np.ndarray:
+        """Persons housed over target per municipality (NaN for a target of 0), not capped."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(self.target > 0, self.housed / np.maximum(self.target, 1), np.nan)
+
+    @property
+    def lowest_attainment(self) -> float | None:
+        """The lowest attainment of a municipality with a target, ``None`` without one."""
+        values = self.attainment[self.target > 0]
+        return float(values.min()) if len(values) else None
+
+    def table(self) -> pd.DataFrame:
+        """One row per municipality: code, target, housed, own, received, sent, attainment."""
+        return pd.DataFrame(
+            {
+                "municipality": list(self.codes),
+                "target": self.target,
+                "housed": self.housed,
+                "own": self.own,
+                "received": self.received,
+                "sent": self.sent,
+                "attainment": self.attainment,
+            }
+        )
+
+
+def attainments(problem: ProblemData, region: RegionData, selected: np.ndarray) -> list[Fraction]:
+    """Capped attainment ``min(housed, target) / target`` per municipality with a target."""
+    housed = _housed(problem, region, np.asarray(selected, dtype=bool))
+    return [
+        Fraction(int(min(housed[m], region.target[m])), int(region.target[m]))
+        for m in range(region.n_municipalities)
+        if region.target[m] > 0
+    ]
+
+
+def region_key(problem: ProblemData, region: RegionData, selected: np.ndarray) -> tuple:
+    """The lexicographic objective of a plan of one region (greater is better).
+
+    ``(persons, sorted capped attainments, outside, quality, −herkoppelingen, −penalty)``
+    in exact arithmetic: what :func:`solve_region` maximises, for checking it.
+    """
+    s = np.asarray(selected, dtype=bool)
+    persons, outside, quality = problem.tiers(s)
+    fair = tuple(sorted(attainments(problem, region, s)))
+    moved = int(region.pair_herkoppeling[s].sum())
+    return (persons, fair, outside, quality, -moved, -int(region.pair_penalty[s].sum()))
+
+
+def _housed(problem: ProblemData, region: RegionData, s: np.ndarray) -> np.ndarray:
+    """Persons housed in each municipality's dwellings."""
+    there = region.dwelling_municipality[problem.pair_dwelling[s]]
+    persons = problem.pair_persons[s]
+    inside = there >= 0
+    return np.bincount(
+        there[inside], weights=persons[inside], minlength=region.n_municipalities
+    ).astype(np.int64)
+
+
+def solve_region(
+    problem: ProblemData, region: RegionData, settings: SolverSettings | None = None
+) -> RegionResult:
+    """The lexicographically best plan of the module's objective, region by region.
+
+    Parameters
+    ----------
+    problem
+        The matching problem (pairs across municipalities where they pool).
+    region
+        Its municipalities, targets, herkoppelingen and penalties.
+    settings
+        Seed and time limit (wall-clock seconds for all HiGHS solves together).
+
+    Returns
+    -------
+    RegionResult
+        Its :attr:`~RegionResult.result` is ``OPTIMAL`` when every tier was
+        proven, ``FEASIBLE`` when the time limit stopped a tier (the plan then
+        holds every rule and is optimal on the tiers before).
+    """
+    settings = settings or SolverSettings()
+    region.check(problem)
+    start = time.perf_counter()
+    deadline = start + settings.time_limit_seconds
+    selected = np.zeros(problem.n_pairs, dtype=bool)
+    statuses: list[Status] = []
+    methods: list[Methods] = []
+    label = region.pair_region(problem)
+    for part in np.unique(label):
+        pairs = np.flatnonzero(label == part)
+        plan, status, method = _solve_part(problem, region, pairs, settings, deadline)
+        selected[pairs] = plan
+        statuses.append(status)
+        methods.append(method)
+    status = max(statuses, key=lambda s: s.severity, default=Status.OPTIMAL)
+    if status == Status.INFEASIBLE:
+        selected[:] = False
+    objective = problem.tiers(selected)
+    result = Result(
+        selected=selected,
+        objective=objective,
+        status=status,
+        method=Methods.total(methods),
+        solve_seconds=time.perf_counter() - start,
+        tier_status=(status,) * 3,
+        bound=objective if status == Status.OPTIMAL else None,
+    )
+    return _accounted(problem, region, result)
+
+
+def _accounted(problem: ProblemData, region: RegionData, result: Result) -> RegionResult:
+    """Per municipality: persons housed, own, received and sent."""
+    s = result.selected
+    m = region.n_municipalities
+    home = region.household_municipality[problem.pair_household[s]]
+    there = region.dwelling_municipality[problem.pair_dwelling[s]]
+    persons = problem.pair_persons[s]
+    moved = region.pair_herkoppeling[s]
+
+    def per(index: np.ndarray, keep: np.ndarray) -> np.ndarray:
+        keep = keep & (index >= 0)
+        return np.bincount(index[keep], weights=persons[keep], minlength=m).astype(np.int64)
+
+    return RegionResult(
+        result=result,
+        codes=region.codes,
+        target=region.target,
+        housed=_housed(problem, region, s),
+        own=per(there, ~moved),
+        received=per(there, moved & (home >= 0)),
+        sent=per(home, moved),
+        herkoppelingen=int(moved.sum()),
+        penalty=int(region.pair_penalty[s].sum()),
+    )
+
+
+@dataclass
+class _Model:
+    """The HiGHS model of one region: pairs ``x``, attainments ``y``, leximin ``r``, ``d``."""
+
+    highs: Any
+    n_pairs: int
+    fair: np.ndarray  # municipality index (of the part's region) of each y
+    n_columns: int
+
+    def y(self) -> np.ndarray:
+        return self.n_pairs + np.arange(len(self.fair))
+
+    def r(self, k: int) -> int:
+        return self.n_pairs + len(self.fair) + k
+
+    def d(self, k: int) -> np.ndarray:
+        f = len(self.fair)
+        return self.n_pairs + 2 * f + k * f + np.arange(f)
+
+
+def _build(sub: ProblemData, dwelling_municipality: np.ndarray, fair: np.ndarray,
+           target: np.ndarray, seed: int) -> _Model:  # fmt: skip
+    """HiGHS with the engine's rows, ``t_m·y_m ≤ housed_m`` and ``r_k − y_m − d_km ≤ 0``.
+
+    All leximin columns are made at once (``f`` of ``r`` and ``f²`` of ``d`` for
+    ``f`` municipalities with a target): their rows bind nothing until a step's
+    objective and optimum use them.
+    """
+    import highspy
+
+    matrix, lower, upper = constraint_rows(sub)
+    n, f = sub.n_pairs, len(fair)
+    n_columns = n + 2 * f + f * f
+    blocks = [
+        coo_matrix((matrix.data, (matrix.row, matrix.col)), shape=(matrix.shape[0], n_columns))
+    ]
+    lows, highs_ = [lower], [upper]
+    if f:
+        # attainment rows: t_m y_m − Σ persons x ≤ 0
+        position = np.full(int(dwelling_municipality.max(initial=-1)) + 2, -1)
+        position[fair] = np.arange(f)
+        pair_row = position[dwelling_municipality[sub.pair_dwelling]]
+        inside = np.flatnonzero(pair_row >= 0)
+        rows = np.concatenate([pair_row[inside], np.arange(f)])
+        columns = np.concatenate([inside, n + np.arange(f)])
+        values = np.concatenate(
+            [-sub.pair_persons[inside].astype(float), target[fair].astype(float)]
+        )
+        blocks.append(coo_matrix((values, (rows, columns)), shape=(f, n_columns)))
+        lows.append(np.full(f, -np.inf))
+        highs_.append(np.zeros(f))
+        # ordered rows: r_k − y_m − d_km ≤ 0, row k·f + m
+        k, m = np.divmod(np.arange(f * f), f)
+        rows = np.tile(np.arange(f * f), 3)
+        columns = np.concatenate([n + f + k, n + m, n + 2 * f + k * f + m])
+        values = np.concatenate([np.ones(f * f), -np.ones(f * f), -np.ones(f * f)])
+        blocks.append(coo_matrix((values, (rows, columns)), shape=(f * f, n_columns)))
+        lows.append(np.full(f * f, -np.inf))
+        highs_.append(np.zeros(f * f))
+    a = vstack(blocks).tocsc()
+    low = np.concatenate(lows)
+    high = np.concatenate(highs_)
+
+    highs = _highs(seed)
+    inf = highspy.kHighsInf
+    lp = highspy.HighsLp()
+    lp.num_col_ = n_columns
+    lp.num_row_ = len(high)
+    lp.col_cost_ = np.zeros(n_columns)
+    lp.col_lower_ = np.concatenate([sub.pair_pinned.astype(float), np.zeros(f),
+                                    np.full(f, -inf), np.zeros(f * f)])  # fmt: skip
+    lp.col_upper_ = np.concatenate([np.ones(n), np.ones(f), np.full(f, inf), np.full(f * f, inf)])
+    lp.row_lower_ = np.where(np.isfinite(low), low, -inf)
+    lp.row_upper_ = high
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = a.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = a.indices.astype(np.int32)
+    lp.a_matrix_.value_ = a.data
+    lp.integrality_ = [highspy.HighsVarType.kInteger] * n + [highspy.HighsVarType.kContinuous] * (
+        n_columns - n
+    )
+    lp.sense_ = highspy.ObjSense.kMaximize
+    highs.passModel(lp)
+    return _Model(highs, n, fair, n_columns)
+
+
+def _run(model: _Model, columns: np.ndarray, costs: np.ndarray, deadline: float,
+         gap: float) -> np.ndarray | None:  # fmt: skip
+    """Maximise ``costs · columns``; the column values when proven optimal, else ``None``."""
+    import highspy
+
+    highs = model.highs
+    cost = np.zeros(model.n_columns)
+    cost[columns] = costs
+    highs.changeColsCost(model.n_columns, np.arange(model.n_columns, dtype=np.int32), cost)
+    highs.setOptionValue("mip_abs_gap", gap)
+    highs.setOptionValue("time_limit", max(deadline - time.perf_counter(), 0.05))
+    highs.run()
+    if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    solution = highs.getSolution()
+    return np.asarray(solution.col_value) if solution.value_valid else None
+
+
+def _fix(model: _Model, columns: np.ndarray, values: np.ndarray, low: float) -> None:
+    """Add the row ``values · columns ≥ low``."""
+    import highspy
+
+    columns = np.asarray(columns, dtype=np.int32)
+    model.highs.addRow(float(low), highspy.kHighsInf, len(columns), columns,
+                       np.asarray(values, dtype=float))  # fmt: skip
+
+
+def _solve_part(
+    problem: ProblemData,
+    region: RegionData,
+    pairs: np.ndarray,
+    settings: SolverSettings,
+    deadline: float,
+) -> tuple[np.ndarray, Status, Methods]:
+    """The tiers of the module for the pairs of one region; the plan over ``pairs``."""
+    sub = subproblem(problem, pairs)
+    dwellings = np.unique(problem.pair_dwelling[pairs])
+    local = RegionData.of(
+        sub,
+        region.codes,
+        region.household_municipality[np.unique(problem.pair_household[pairs])],
+        region.dwelling_municipality[dwellings],
+        region.target,
+        region.pair_penalty[pairs],
+    )
+    first = solve(sub, settings)
+    method = first.method
+    if first.status == Status.INFEASIBLE:
+        return np.zeros(len(pairs), dtype=bool), Status.INFEASIBLE, method
+    present = np.unique(local.dwelling_municipality[local.dwelling_municipality >= 0])
+    fair = present[local.target[present] > 0]
+    model = _build(sub, local.dwelling_municipality, fair, local.target, settings.seed)
+    everything = np.arange(sub.n_pairs)
+    plan = first.selected
+    status = Status.OPTIMAL
+    method = Methods.total([method, Methods.one(Method.MIP)])
+
+    def fixed(costs: np.ndarray, gap: float = 1e-6) -> np.ndarray | None:
+        values = _run(model, everything, costs, deadline, gap)
+        if values is None:
+            return None
+        chosen = values[: sub.n_pairs] > 0.5
+        return None if sub.violations(chosen) else chosen
+
+    persons = sub.pair_persons.astype(float)
+    if first.status == Status.OPTIMAL:
+        best_persons = first.objective[0]
+    else:
+        found = fixed(persons)
+        if found is None:
+            return plan, Status.FEASIBLE, method
+        plan, best_persons = found, sub.tiers(found)[0]
+    _fix(model, everything, persons, best_persons - 0.5)
+
+    # tier 2: leximin of the capped attainments, prefix sum by prefix sum
+    f = len(fair)
+    for k in range(f):
+        values = sorted(_capped(sub, local, plan, fair))
+        if values[k] == 1:  # the rest are 1 as well: fix the total and stop
+            _fix(model, model.y(), np.ones(f), float(sum(values)) - MARGIN)
+            break
+        columns = np.concatenate([[model.r(k)], model.d(k)])
+        costs = np.concatenate([[k + 1.0], -np.ones(f)])
+        found_values = _run(model, columns, costs, deadline, 1e-9)
+        if found_values is None:
+            return plan, Status.FEASIBLE, method
+        chosen = found_values[: sub.n_pairs] > 0.5
+        if sub.violations(chosen) or sub.tiers(chosen)[0] != best_persons:
+            return plan, Status.FEASIBLE, method
+        ordered = sorted(_capped(sub, local, chosen, fair))
+        if sum(ordered[: k + 1]) >= sum(values[: k + 1]):  # never step back on a rounding
+            plan = chosen
+        prefix = sum(sorted(_capped(sub, local, plan, fair))[: k + 1])
+        _fix(model, columns, costs, float(prefix) - MARGIN)
+
+    # tiers 3–5: outside, quality, then fewest herkoppelingen and shortest moves
+    for costs in (
+        sub.pair_outside.astype(float),
+        sub.pair_quality.astype(float),
+        -local.pair_herkoppeling.astype(float),
+        -local.pair_penalty.astype(float),
+    ):
+        if not costs.any():
+            continue
+        better = fixed(costs)
+        if better is None:
+            status = Status.FEASIBLE
+            break
+        plan = better
+        _fix(model, everything, costs, float(costs[plan].sum()) - 0.5)
+    return plan, status, method
+
+
+def _capped(
+    sub: ProblemData, region: RegionData, plan: np.ndarray, fair: np.ndarray
+) -> list[Fraction]:
+    """Exact capped attainment of the municipalities ``fair`` under ``plan``."""
+    housed = _housed(sub, region, plan)
+    return [Fraction(int(min(housed[m], region.target[m])), int(region.target[m])) for m in fair]
