@@ -36,9 +36,11 @@ SCENARIO_FILES = (
     "summary.csv",
     "monthly.csv",
     "placements.csv",
+    "household_types.csv",
     "run.json",
     "cumulative.png",
     "placements_per_area.png",
+    "household_types.png",
 )
 
 
@@ -155,8 +157,9 @@ def run(
     on the same koppelingen, offers and refusals. Writes into OUT:
     comparison.csv (one row per variant, method and seed), summary.csv (means
     over seeds), monthly.csv (pace and progress per meeting), placements.csv
-    (every household housed, with its area), cumulative.png and
-    placements_per_area.png, and run.json.
+    (every household housed, with its area), household_types.csv (housed and
+    waiting per household type), cumulative.png, placements_per_area.png and
+    household_types.png, and run.json.
 
     Example:
 
@@ -181,7 +184,7 @@ def _run(
     from allocatie.planning.planner import METHODS
     from allocatie.planning.scenario import WHY_FEWER_COLUMN, load_scenario, run_scenario
     from allocatie.report.output_set import write_csv, write_outputs
-    from allocatie.report.plots import write_cumulative, write_placements
+    from allocatie.report.plots import write_cumulative, write_household_types, write_placements
 
     console = Console(stderr=False, soft_wrap=False)
     with user_errors(debug):
@@ -229,6 +232,7 @@ def _run(
             "summary.csv": lambda p: write_csv(result.summary, p),
             "monthly.csv": lambda p: write_csv(result.monthly, p),
             "placements.csv": lambda p: write_csv(result.placements, p),
+            "household_types.csv": lambda p: write_csv(result.household_types, p),
             "run.json": lambda p: p.write_text(
                 json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
             ),
@@ -246,6 +250,11 @@ def _run(
                 names,
                 title=_("{title}: placements per wijk").format(title=loaded.title),
                 seeds=n_seeds,
+            )
+            writers["household_types.png"] = lambda p: write_household_types(
+                p,
+                result.household_types,
+                title=_("{title}: share housed per household type").format(title=loaded.title),
             )
         written = write_outputs(out, writers, owned=SCENARIO_FILES, inputs=[file])
     if quiet:

@@ -77,6 +77,7 @@ from allocatie.planning.synth import (
     sample_dwellings,
     sample_households,
 )
+from allocatie.report.household_types import by_household_type, half_year_outcomes
 
 __all__ = [
     "BASE",
@@ -84,10 +85,12 @@ __all__ = [
     "Arrivals",
     "Comparison",
     "ExtraDwellings",
+    "HOUSEHOLD_TYPE_COLUMNS",
     "Offers",
     "Run",
     "Scenario",
     "build_streams",
+    "household_type_summary",
     "load_scenario",
     "run_scenario",
     "scenario_from_dict",
@@ -1015,12 +1018,16 @@ class Comparison:
         One row per run × method × seed × meeting (pace and progress).
     placements
         One row per household housed, with its area, per run × method × seed.
+    household_types
+        One row per run × method × household type: the half year's outcomes per
+        type, all seeds pooled (see :func:`household_type_summary`).
     """
 
     comparison: pd.DataFrame
     summary: pd.DataFrame
     monthly: pd.DataFrame
     placements: pd.DataFrame
+    household_types: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def run_scenario(
@@ -1050,6 +1057,7 @@ def run_scenario(
     rows: list[dict[str, Any]] = []
     monthly: list[pd.DataFrame] = []
     placed: list[pd.DataFrame] = []
+    per_type: dict[tuple[str, str], list[pd.DataFrame]] = {}
     for run in scenario.runs:
         for seed in range(1, (seeds or scenario.seeds) + 1):
             streams = build_streams(scenario, run, seed, areas)
@@ -1061,6 +1069,9 @@ def run_scenario(
                 rows.append({**key, **{c: outcome.kpis[c] for c in COMPARISON_COLUMNS}})
                 monthly.append(outcome.months.assign(**key))
                 placed.append(_placements(outcome).assign(**key))
+                per_type.setdefault((run.name, method), []).append(
+                    half_year_outcomes(streams.households, outcome.households)
+                )
                 if progress is not None:
                     progress(f"{run.name} · {method} · seed {seed}")
     comparison = pd.DataFrame(rows, columns=["scenario", "method", "seed", *COMPARISON_COLUMNS])
@@ -1071,7 +1082,50 @@ def run_scenario(
     placements = pd.concat(placed, ignore_index=True) if placed else pd.DataFrame()
     if len(placements):
         placements = placements[lead + [c for c in placements if c not in lead]]
-    return Comparison(comparison, summarise(comparison), monthly_table, placements)
+    types = household_type_summary(per_type)
+    return Comparison(comparison, summarise(comparison), monthly_table, placements, types)
+
+
+#: Figures of ``household_types.csv`` (after ``scenario, method, household_type, seeds``):
+#: the counts are means per seed, the shares and the mean wait pool all seeds.
+HOUSEHOLD_TYPE_COLUMNS = (
+    "households",
+    "persons",
+    "households_housed",
+    "persons_housed",
+    "share_housed",
+    "mean_wait_days",
+    "share_outside_concentrated",
+)
+
+
+def household_type_summary(
+    outcomes: Mapping[tuple[str, str], list[pd.DataFrame]],
+) -> pd.DataFrame:
+    """Per run and method, the half year's outcomes per household type over all seeds.
+
+    ``outcomes`` maps (run, method) to one frame per seed
+    (:func:`allocatie.report.household_types.half_year_outcomes`). The seeds'
+    households are pooled before counting, as :func:`summarise` pools the
+    share outside concentrated areas: a share housed is households housed
+    over all seeds ÷ households over all seeds, the mean wait is over every
+    household of every seed; the counts are then divided by the seeds, to
+    read as "per half year". Types as in :mod:`allocatie.report.household_types`
+    (the accessible and reunification rows overlap the size groups).
+    """
+    lead = ["scenario", "method", "household_type", "seeds"]
+    frames = []
+    for (name, method), seeds in outcomes.items():
+        table = by_household_type(pd.concat(seeds, ignore_index=True))
+        counts = ["households", "persons", "households_housed", "persons_housed"]
+        table[counts] = (table[counts] / len(seeds)).round(2)
+        table.insert(0, "seeds", len(seeds))
+        table.insert(0, "method", method)
+        table.insert(0, "scenario", name)
+        frames.append(table[[*lead, *HOUSEHOLD_TYPE_COLUMNS]])
+    if not frames:
+        return pd.DataFrame(columns=[*lead, *HOUSEHOLD_TYPE_COLUMNS])
+    return pd.concat(frames, ignore_index=True)
 
 
 def _placements(outcome: HalfYear) -> pd.DataFrame:

@@ -121,6 +121,13 @@ _KINDS: dict[str, Kind] = {
     "rent": "money",
     "share_before": "share",
     "share": "share",
+    # outcomes per household type (allocatie.report.household_types)
+    **dict.fromkeys(("households_housed", "persons_housed", "housed_with_wishes"), "integer"),
+    **dict.fromkeys(
+        ("share_housed", "share_outside_concentrated", "share_in_wished_area"), "share"
+    ),
+    "mean_wait_days": "decimal",
+    "mean_wish_rank": "quotient",
     **dict.fromkeys(
         (
             "area_concentrated",
@@ -209,6 +216,16 @@ def _headers() -> dict[str, str]:
         "extra_persons_without_it": _("extra_persons_without_it"),
         "extra_households_without_it": _("extra_households_without_it"),
         "text": _("explanation"),
+        # outcomes per household type (workbook, report.html)
+        "household_type": _("household_type"),
+        "households_housed": _("households_housed"),
+        "persons_housed": _("persons_housed"),
+        "share_housed": _("share_housed"),
+        "mean_wait_days": _("mean_wait_days"),
+        "share_outside_concentrated": _("share_outside_concentrated"),
+        "housed_with_wishes": _("housed_with_wishes"),
+        "share_in_wished_area": _("share_in_wished_area"),
+        "mean_wish_rank": _("mean_wish_rank"),
         # kpis and legend sheets
         "kpi": _("kpi"),
         "value": _("value"),

@@ -48,6 +48,12 @@ from allocatie.report.columns import (
     yes_no,
 )
 from allocatie.report.diagnose import setting_text
+from allocatie.report.harm import harm_sentence, no_harm_sentence
+from allocatie.report.household_types import (
+    household_type_frame,
+    household_type_note,
+    readable_household_types,
+)
 from allocatie.report.maps import area_layer, atomic_write, placements_table
 from allocatie.report.static_map import write_png_map
 from allocatie.report.web_map import interactive_map
@@ -376,6 +382,8 @@ def _summary_html(k: dict[str, Any], gemeente: str) -> str:
     for row in k.get("shortfall", {}).get("binding_settings", []):
         if row["binds"]:
             lines.append(e(_("Policy: {text}.").format(text=setting_text(row))))
+    # no hidden harm: the comparison with first come, first served, and the rule's cost
+    lines += [e(text) for text in (harm_sentence(k), no_harm_sentence(k)) if text]
     lines.append(
         e(
             _("Solved with: {method}, {status}, {seconds} s. Municipality {gemeente}.").format(
@@ -444,6 +452,10 @@ def report_writers(outcome: Any) -> dict[str, Callable[[Path], None]]:
         buurten = effects[(effects["level"] == "buurt") & (effects["households_placed"] > 0)]
         plan_heading = _("Plan per household")
         plan_rows, more = plan_for_report(outcome.plan[list(PLAN_COLUMNS)])
+        types_heading = _("Outcomes per household type")
+        types = readable_household_types(
+            household_type_frame(outcome.kpis.get("by_household_type", {}))
+        )
         write_report_html(
             path,
             title=title,
@@ -452,6 +464,7 @@ def report_writers(outcome: Any) -> dict[str, Callable[[Path], None]]:
                 layer, placements, threshold=threshold, indicator_label=label, title=title
             ),
             tables={
+                types_heading: types,
                 plan_heading: plan_rows,
                 _("Segregation indices before and after this plan"): _index_table(
                     outcome.kpis, gemeente
@@ -460,7 +473,7 @@ def report_writers(outcome: Any) -> dict[str, Callable[[Path], None]]:
                 _("Buurten with placements"): buurten.drop(columns=["level", "gemeente_code"]),
             },
             static_map=path.parent / "map.png",
-            notes={plan_heading: more},
+            notes={plan_heading: more, types_heading: household_type_note()},
         )
 
     return {"map.png": write_png, "report.html": write_html}
