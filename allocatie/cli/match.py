@@ -25,7 +25,7 @@ from allocatie.cli.errors import user_errors
 from allocatie.i18n import _, ngettext, number, percent, use_language
 from allocatie.inputs.errors import InputError
 
-__all__ = ["match", "parts_runner"]
+__all__ = ["INPUT_HELP", "input_options", "match", "parts_runner", "scenario_inputs"]
 
 _EXISTING = click.Path(dir_okay=False, path_type=Path)
 
@@ -35,6 +35,89 @@ MapParts = Callable[[Callable[[Any], Any], Iterable[Any]], list[Any]]
 
 #: Plan rows shown on the terminal; a national plan of 20,000 rows belongs in the files.
 TABLE_ROWS = 50
+
+
+#: Help of the input options, in the language of each command's help (``match`` is
+#: English, ``why`` Dutch); the options themselves are defined once, in :func:`input_options`.
+INPUT_HELP: dict[str, dict[str, str]] = {
+    "en": {
+        "scenario": "Folder holding households.csv, dwellings.csv, policy.toml and optionally "
+        "amenities.csv, pins.csv, refusals.csv (.xlsx also found). Options below override it.",
+        "households": "Households CSV or XLSX.",
+        "dwellings": "Offered dwellings CSV or XLSX.",
+        "policy": "Policy TOML file.",
+        "areas": "Your own area GeoJSON/GPKG (default: bundled CBS wijken and buurten).",
+        "amenities": "Amenity points (category, lon, lat).",
+        "pins": "Pinned pairs (household_id, dwelling_id).",
+        "refusals": "Refused pairs (household_id, dwelling_id).",
+        "date": "Matching date YYYY-MM-DD (overrides the policy's [matching] date).",
+        "solver": "Solver (overrides the policy's [solver] method).",
+    },
+    "nl": {
+        "scenario": "Map met households.csv, dwellings.csv, policy.toml en eventueel "
+        "amenities.csv, pins.csv, refusals.csv (ook .xlsx). De opties hieronder gaan voor.",
+        "households": "Huishoudens (CSV of XLSX).",
+        "dwellings": "Aangeboden woningen (CSV of XLSX).",
+        "policy": "Beleid (TOML).",
+        "areas": "Eigen gebieden (GeoJSON/GPKG; standaard de meegeleverde CBS-wijken en -buurten).",
+        "amenities": "Voorzieningen (category, lon, lat).",
+        "pins": "Vastgezette paren (household_id, dwelling_id).",
+        "refusals": "Weigeringen (household_id, dwelling_id).",
+        "date": "Matchingdatum JJJJ-MM-DD (gaat voor [matching] date uit het beleid).",
+        "solver": "Oplosser (gaat voor [solver] method uit het beleid).",
+    },
+}
+
+
+def input_options(language: str = "en") -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The options that name a run's inputs, date and solver: one definition for every command.
+
+    ``allocatie match`` and ``allocatie why`` must read, build and solve the same
+    plan from the same options, so they share these rather than copies that
+    could drift apart. The command receives ``scenario``, ``households``,
+    ``dwellings``, ``policy``, ``areas``, ``amenities``, ``pins``, ``refusals``
+    (paths or ``None``; see :func:`scenario_inputs`), ``date`` and ``solver``.
+
+    Parameters
+    ----------
+    language
+        Language of the help texts (:data:`INPUT_HELP`).
+    """
+    text = INPUT_HELP[language]
+    options = [
+        click.option(
+            "--scenario",
+            type=click.Path(file_okay=False, exists=True, path_type=Path),
+            default=None,
+            help=text["scenario"],
+        ),
+        click.option("--households", type=_EXISTING, help=text["households"]),
+        click.option("--dwellings", type=_EXISTING, help=text["dwellings"]),
+        click.option("--policy", type=_EXISTING, help=text["policy"]),
+        click.option("--areas", type=_EXISTING, default=None, help=text["areas"]),
+        click.option("--amenities", type=_EXISTING, default=None, help=text["amenities"]),
+        click.option("--pins", type=_EXISTING, default=None, help=text["pins"]),
+        click.option("--refusals", type=_EXISTING, default=None, help=text["refusals"]),
+        click.option(
+            "--date",
+            type=click.DateTime(formats=["%Y-%m-%d"]),
+            default=None,
+            help=text["date"],
+        ),
+        click.option(
+            "--solver",
+            type=click.Choice(["auto", "cpsat", "flow"]),
+            default=None,
+            help=text["solver"],
+        ),
+    ]
+
+    def apply(command: Callable[..., Any]) -> Callable[..., Any]:
+        for option in reversed(options):  # listed in --help in this order
+            command = option(command)
+        return command
+
+    return apply
 
 
 def scenario_inputs(scenario: Path | None, *paths: Path | None) -> Any:
@@ -235,48 +318,12 @@ def _plan_table(shown: Any) -> Table:
 
 
 @click.command()
-@click.option(
-    "--scenario",
-    type=click.Path(file_okay=False, exists=True, path_type=Path),
-    default=None,
-    help="Folder holding households.csv, dwellings.csv, policy.toml and optionally "
-    "amenities.csv, pins.csv, refusals.csv (.xlsx also found). Options below override it.",
-)
-@click.option("--households", type=_EXISTING, help="Households CSV or XLSX.")
-@click.option("--dwellings", type=_EXISTING, help="Offered dwellings CSV or XLSX.")
-@click.option("--policy", type=_EXISTING, help="Policy TOML file.")
+@input_options("en")
 @click.option(
     "--out",
     required=True,
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder for plan.csv, plan.xlsx and kpis.json (created if missing).",
-)
-@click.option(
-    "--areas",
-    type=_EXISTING,
-    default=None,
-    help="Your own area GeoJSON/GPKG (default: bundled CBS wijken and buurten).",
-)
-@click.option(
-    "--amenities", type=_EXISTING, default=None, help="Amenity points (category, lon, lat)."
-)
-@click.option(
-    "--pins", type=_EXISTING, default=None, help="Pinned pairs (household_id, dwelling_id)."
-)
-@click.option(
-    "--refusals", type=_EXISTING, default=None, help="Refused pairs (household_id, dwelling_id)."
-)
-@click.option(
-    "--date",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    default=None,
-    help="Matching date YYYY-MM-DD (overrides the policy's [matching] date).",
-)
-@click.option(
-    "--solver",
-    type=click.Choice(["auto", "cpsat", "flow"]),
-    default=None,
-    help="Solver (overrides the policy's [solver] method).",
 )
 @click.option(
     "--no-maps", is_flag=True, help="Skip map.png and report.html (faster, e.g. in scripts)."

@@ -29,12 +29,12 @@ from allocatie.ledger.events import KIND_NL, history, local_time
 from allocatie.ledger.periods import open_period
 from allocatie.ledger.schema import HouseholdRecord
 from allocatie.ledger.store import Ledger
+from allocatie.report.why import SOLVED_KINDS, why_not
 from allocatie.web import documents, meeting, screens
 from allocatie.web.app import page
 from allocatie.web.files import KINDS, MAX_FILE_BYTES, Upload, check_and_store, prune
 from allocatie.web.security import Throttle, checked_form, current_user, headers
 from allocatie.web.users import Role, User, authenticate
-from allocatie.web.why import why_not
 
 __all__ = ["routes"]
 
@@ -429,15 +429,25 @@ async def why_route(request: Request) -> Response:
     ):
         raise HTTPException(403, "Over deze woning beslist een andere corporatie.")
     removed = {r.id: r.reason for r in plan.month.removed}
+    # the screen names the household that has the dwelling: the user may ask only about
+    # dwellings of its own (or, as coordinator, any); the losers only a coordinator sees
     answer = await run_in_threadpool(
-        why_not, plan.outcome.instance, plan.outcome.result, row["household_id"], target, removed
+        lambda: why_not(
+            plan.outcome.instance,
+            plan.outcome.result,
+            row["household_id"],
+            target,
+            removed,
+            others=True,
+            lang="nl",
+        )
     )
     why = {
         "row": int(str(form.get("row"))),
         "household_id": row["household_id"],
         "dwelling_id": target,
         "answer": answer,
-        "eligible": answer.kind in ("cap", "tier1", "tier2", "tier3", "tie"),
+        "eligible": answer.kind in SOLVED_KINDS,
     }
     if _is_fetch(request):
         return page(request, "_why.html", {"why": why, "pid": pid, "user": user})
