@@ -24,6 +24,7 @@ come from CBS data, so that figure says "Bron: CBS".
 from __future__ import annotations
 
 import math
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -291,10 +292,12 @@ def household_types_figure(table: pd.DataFrame, *, title: str) -> Figure:
     )
     colours = [plt.get_cmap("tab10")(k % 10) for k in range(len(runs))]
     width = 0.8 / max(len(runs), 1)
-    panel = max(6.0, 2.0 + 0.3 * len(types) * len(runs))  # inches: the bars stay readable
+    # one panel per method, stacked, so that seven variants still fit a page's width
+    panel = min(max(7.0, 2.0 + 0.2 * len(types) * len(runs)), 13.0)
     figure, axes = plt.subplots(
-        1, len(methods), figsize=(panel * len(methods), 5.0), squeeze=False, sharey=True
-    )
+        len(methods), 1, figsize=(panel + 2.2, 3.3 * len(methods) + 1.6), squeeze=False,
+        sharex=True, sharey=True,
+    )  # fmt: skip
     x = np.arange(len(types))
     for ax, method in zip(axes.flat, methods, strict=True):
         part = table[table["method"] == method]
@@ -308,35 +311,36 @@ def household_types_figure(table: pd.DataFrame, *, title: str) -> Figure:
                 text = "–" if not np.isfinite(value) else percent(value)
                 ax.annotate(
                     text, (xi, 0 if not np.isfinite(value) else value), xytext=(0, 2),
-                    textcoords="offset points", ha="center", fontsize=6.5, color="0.25",
-                    rotation=90 if len(runs) > 2 else 0,
+                    textcoords="offset points", ha="center", va="bottom", fontsize=6.5,
+                    color="0.25", rotation=90 if len(runs) > 2 else 0,
                 )  # fmt: skip
-        ax.set_xticks(x)
-        ax.set_xticklabels(
-            [household_type_label(t) for t in types], rotation=30, ha="right", fontsize=8
-        )
-        ax.set_ylim(0, 1.15)
+        ax.set_ylim(0, 1.2)
+        ax.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: percent(v)))
-        ax.set_title(method_label(method), fontsize=11)
+        ax.set_title(method_label(method), fontsize=11, loc="left")
+        ax.set_ylabel(_("share housed in the half year"), fontsize=9)
         ax.grid(axis="y", color="0.9")
         ax.set_axisbelow(True)
-    axes.flat[0].set_ylabel(_("share housed in the half year"))
+    bottom = axes.flat[len(methods) - 1]
+    bottom.set_xticks(x)
+    bottom.set_xticklabels(
+        [textwrap.fill(household_type_label(t), 14) for t in types], fontsize=8.5
+    )
     handles, labels = axes.flat[0].get_legend_handles_labels()
     figure.legend(
-        handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0.03), ncol=min(len(runs), 4),
-        frameon=False, fontsize=9,
+        handles, labels, loc="center right", frameon=False, fontsize=9,
+        title=_("scenario"), title_fontsize=9,
     )  # fmt: skip
     figure.suptitle(title, fontsize=13)
+    note = _(
+        "Households housed ÷ households of the type, all seeds pooled. Types by the persons "
+        "the dwelling must fit (incl. expected family reunification); the last two overlap "
+        "the size groups. Synthetic households and offers."
+    )
     figure.text(
-        0.01, 0.005,
-        _(
-            "Households housed ÷ households of the type, all seeds pooled. Types by the persons "
-            "the dwelling must fit (incl. expected family reunification); the last two overlap "
-            "the size groups. Synthetic households and offers."
-        ),
-        fontsize=7.5, color="0.35",
-    )  # fmt: skip
-    figure.tight_layout(rect=(0, 0.09, 1, 0.95))
+        0.01, 0.005, textwrap.fill(note, int(15 * (panel + 2.2))), fontsize=7.5, color="0.35"
+    )
+    figure.tight_layout(rect=(0, 0.04, panel / (panel + 2.2), 0.95))
     return figure
 
 
