@@ -29,10 +29,12 @@ from allocatie.cli.letters import letters
 from allocatie.cli.match import match
 from allocatie.cli.month import month
 from allocatie.cli.period import period
+from allocatie.cli.regions import regions
 from allocatie.cli.scenario import scenario
 from allocatie.cli.serve import serve
 from allocatie.cli.template import template
 from allocatie.cli.users import users
+from allocatie.cli.why import why
 
 __all__ = ["cli", "main"]
 
@@ -45,6 +47,7 @@ def cli() -> None:
     \b
     First time:    allocatie example --out voorbeeld                (example inputs)
     Coordinators:  allocatie match --scenario FOLDER --out DIR      (monthly plan)
+                   allocatie why HH DWELLING --scenario FOLDER      (why not?)
                    allocatie letters --scenario FOLDER --out DIR    (letters to households)
     Half years:    allocatie period open / month propose / confirm  (the ledger)
     Planners:      allocatie scenario run FILE.toml --out DIR       (half year, variants)
@@ -60,7 +63,9 @@ for _command in (match, scenario, areas, amenities, bench, example, period, mont
 for _command in (serve, users):  # the web app
     cli.add_command(_command)
 cli.add_command(template)  # the input workbook to fill in
+cli.add_command(why)  # why this household does not get this dwelling
 cli.add_command(letters)  # one letter per household about the plan
+cli.add_command(regions)  # the benchmark's contiguous regions, as a region table
 
 
 def _interrupt(signum: int, frame: object) -> None:
