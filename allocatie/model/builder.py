@@ -214,6 +214,14 @@ class _AreaCaps:
     max_persons: np.ndarray
 
 
+def _gemeente_names(codes: pd.Series, stats: pd.DataFrame) -> np.ndarray:
+    """The area data's name of each municipality code (the code itself when it has none)."""
+    names = stats["name"] if "name" in stats.columns else pd.Series(dtype=object)
+    values = codes.astype(object)
+    found = values.map(names.astype(object).to_dict(), na_action="ignore")
+    return found.where(found.notna(), values).to_numpy(dtype=object)
+
+
 def _file(table: pd.DataFrame | None, default: str) -> str:
     """The file a table came from (``attrs["file"]``), for problems that point at it."""
     return table.attrs.get("file", default) if table is not None else default
@@ -440,6 +448,9 @@ def build_instance(
     households = dated.households
     dwellings = dwellings.reset_index(drop=True).copy()
     dwellings = pd.concat([dwellings, dwelling_areas(dwellings, stats, policy.spreading)], axis=1)
+    for table in (households, dwellings):  # for reasons that name a municipality
+        if "gemeente_code" in table.columns:
+            table["gemeente_name"] = _gemeente_names(table["gemeente_code"], stats)
     indexed = _indexed(pins, refusals, households, dwellings)
     problems = dated.problems + indexed.problems
     pairs = pair_table(households, dwellings, policy, dated.date, indexed.refusals, regions)

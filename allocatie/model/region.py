@@ -57,8 +57,9 @@ def region_data(
         policy's ``[region]``. A municipality without a quota there gets as
         target the persons of its own households (all of them housed at home).
     areas
-        Area data for the municipalities' centres; without it every move costs 0
-        (herkoppelingen are still counted and minimised).
+        Area data for the municipalities' centres; without it a municipality's
+        centre is the mean position of its offered dwellings (a municipality
+        without any then costs nothing to move from or to).
     """
     region = instance.policy.region if region is None else region
     households, dwellings = instance.households, instance.dwellings
@@ -84,8 +85,12 @@ def region_data(
     )
     problem = instance.problem
     penalty = np.zeros(problem.n_pairs, dtype=np.int64)
-    if areas is not None and len(codes):
-        centres = municipality_centres(areas, codes).to_numpy(dtype=float)
+    if len(codes):
+        centres = (
+            municipality_centres(areas, codes)
+            if areas is not None
+            else _dwelling_centres(dwellings, codes)
+        ).to_numpy(dtype=float)
         a = household_municipality[problem.pair_household]
         b = dwelling_municipality[problem.pair_dwelling]
         moved = (a >= 0) & (b >= 0) & (a != b)
@@ -104,6 +109,14 @@ def region_data(
         penalty,
         region_of,
     )
+
+
+def _dwelling_centres(dwellings: pd.DataFrame, codes: Sequence[str]) -> pd.DataFrame:
+    """Mean RD position (``x``, ``y``) of each municipality's offered dwellings."""
+    if not {"x", "y", "gemeente_code"} <= set(dwellings.columns):
+        return pd.DataFrame(np.nan, index=pd.Index(list(codes)), columns=["x", "y"])
+    located = dwellings[["gemeente_code", "x", "y"]].astype({"x": float, "y": float})
+    return located.groupby("gemeente_code")[["x", "y"]].mean().reindex(pd.Index(list(codes)))
 
 
 def _codes(table: pd.DataFrame, column: str) -> np.ndarray:

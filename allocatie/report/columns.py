@@ -128,6 +128,21 @@ _KINDS: dict[str, Kind] = {
     ),
     "mean_wait_days": "decimal",
     "mean_wish_rank": "quotient",
+    # regional pooling (allocatie.report.region)
+    **dict.fromkeys(
+        (
+            "quota",
+            "backlog",
+            "housed_so_far",
+            "target",
+            "persons_housed_own",
+            "persons_received",
+            "persons_sent",
+        ),
+        "integer",
+    ),  # fmt: skip
+    **dict.fromkeys(("attainment", "period_attainment"), "share"),
+    "herkoppeling": "flag",
     **dict.fromkeys(
         (
             "area_concentrated",
@@ -182,6 +197,19 @@ def _headers() -> dict[str, str]:
         "quality": _("quality"),
         "pinned": _("pinned"),
         "reason": _("reason"),
+        # a regional plan (allocatie.report.region)
+        "housing_municipality": _("housing_municipality"),
+        "herkoppeling": _("herkoppeling"),
+        "municipality": _("municipality"),
+        "quota": _("quota"),
+        "backlog": _("backlog"),
+        "housed_so_far": _("housed_so_far"),
+        "target": _("target"),
+        "persons_housed_own": _("persons_housed_own"),
+        "persons_received": _("persons_received"),
+        "persons_sent": _("persons_sent"),
+        "attainment": _("attainment"),
+        "period_attainment": _("period_attainment"),
         # ledger
         "besluit": _("decision"),
         "proposal_id": _("proposal_id"),
@@ -315,6 +343,14 @@ def plan_meanings(figures: dict[str, Any]) -> dict[str, str]:
         ),
         "pinned": _("Yes when the coordinator pinned this pair: a promise every plan keeps."),
         "reason": _("Why this dwelling, or why the household still waits, in one sentence."),
+        "housing_municipality": _(
+            "Regional plan: the municipality whose dwelling houses the household; its "
+            "taakstelling receives the persons."
+        ),
+        "herkoppeling": _(
+            "Regional plan: yes when the household is housed outside the municipality it is "
+            "linked to (a proposed herkoppeling)."
+        ),
         "besluit": _(
             "For the meeting: akkoord, geweigerd or vastgezet (empty: no decision yet); "
             "read back by 'allocatie month confirm'."

@@ -363,4 +363,59 @@ def _reasons(instance: Instance, result: Result) -> pd.Series:
             )
         else:
             reasons.append(_waiting_reason(index, households[index], funnel[index], context))
+    if instance.policy.region.pooling:  # a herkoppeling says why not at home first
+        for index, prefix in _herkoppelingen(instance, assignment).items():
+            reasons[index] = prefix + reasons[index]
     return pd.Series(reasons, index=instance.households.index, name="reason")
+
+
+def _herkoppelingen(instance: Instance, assignment: np.ndarray) -> dict[int, str]:
+    """For each household housed outside its municipality: where, and why not at home.
+
+    The first of: no dwelling at home fits on size; none of those is within the
+    rent cap; none passes the other rules; else the ones that fit went to other
+    households, for more persons housed or a fairer share in the region.
+    """
+    households, dwellings = instance.households, instance.dwellings
+    if "gemeente_code" not in households.columns:
+        return {}
+    home = households["gemeente_code"].astype(object).to_numpy()
+    there = dwellings["gemeente_code"].astype(object).to_numpy()
+    names = dwellings.get("gemeente_name", dwellings["gemeente_code"]).astype(object).to_numpy()
+    home_names = households.get("gemeente_name", households["gemeente_code"]).astype(object)
+    placed = np.flatnonzero(assignment >= 0)
+    moved = placed[pd.notna(home[placed]) & (home[placed] != there[assignment[placed]])]
+    if not len(moved):
+        return {}
+    pairs = instance.pairs
+    mine = pairs[pairs["household"].isin(moved)]
+    mine = mine[there[mine["dwelling"].to_numpy()] == home[mine["household"].to_numpy()]]
+    extra = instance.policy.occupancy.max_extra_bedrooms
+    out = {}
+    for index in moved.tolist():
+        at_home = mine[mine["household"] == index]
+        people = int(households["people"].iloc[index])
+        low = int(min_bedrooms(np.array([people]))[0])
+        size = _bedrooms(low, low + extra)
+        where = {"home": home_names.iloc[index], "size": size}
+        if at_home.empty:
+            why = _("in {home} no offered dwelling had {size}").format(**where)
+        elif not at_home["fits_rent"].any():
+            why = _("in {home} no dwelling with {size} was within the rent cap").format(**where)
+        elif not at_home["eligible"].any():
+            why = _(
+                "in {home} no dwelling that fits on size and rent passed the other rules"
+            ).format(**where)
+        else:
+            n = int(at_home["eligible"].sum())
+            why = ngettext(
+                "in {home} the {n} dwelling that fits went to another household, so that "
+                "the region houses the most persons, shared fairly between its municipalities",
+                "in {home} the {n} dwellings that fit went to other households, so that "
+                "the region houses the most persons, shared fairly between its municipalities",
+                n,
+            ).format(n=n, **where)
+        out[index] = _("Housed in {there} (herkoppeling): {why}; ").format(
+            there=names[assignment[index]], why=why
+        )
+    return out

@@ -431,7 +431,10 @@ def report_writers(outcome: Any) -> dict[str, Callable[[Path], None]]:
         outcome.areas, gemeente, mine["lq_before"], mine["lq_after"], policy.spreading
     )
     dwellings = outcome.instance.dwellings
-    placements = placements_table(outcome.plan, dwellings[dwellings["gemeente_code"] == gemeente])
+    here = dwellings[dwellings["gemeente_code"] == gemeente]
+    # a regional plan also places households in the other municipalities: this map shows one
+    shown = outcome.plan[outcome.plan["dwelling_id"].isin(here["dwelling_id"].astype(str))]
+    placements = placements_table(shown, here)
     name = str(layer["gemeente_name"].iloc[0]) if "gemeente_name" in layer else gemeente
     title = _("allocatie — plan {name}, {date}").format(
         name=name, date=outcome.kpis["matching_date"]

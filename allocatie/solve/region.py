@@ -68,6 +68,7 @@ __all__ = [
     "MARGIN",
     "RegionData",
     "RegionResult",
+    "account",
     "attainments",
     "region_key",
     "solve_region",
@@ -355,11 +356,11 @@ def solve_region(
         tier_status=(status,) * 3,
         bound=objective if status == Status.OPTIMAL else None,
     )
-    return _accounted(problem, region, result)
+    return account(problem, region, result)
 
 
-def _accounted(problem: ProblemData, region: RegionData, result: Result) -> RegionResult:
-    """Per municipality: persons housed, own, received and sent."""
+def account(problem: ProblemData, region: RegionData, result: Result) -> RegionResult:
+    """Per municipality: persons housed, own, received and sent, for any plan of ``problem``."""
     s = result.selected
     m = region.n_municipalities
     home = region.household_municipality[problem.pair_household[s]]
