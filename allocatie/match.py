@@ -27,6 +27,11 @@ from allocatie.inputs.policy import Policy, SolverMethod, SolverSettings, load_p
 from allocatie.inputs.schema import parse_amenities, parse_dwellings, parse_households, parse_pairs
 from allocatie.model.builder import Instance, build_instance, index_pairs
 from allocatie.report.diagnose import diagnose
+from allocatie.report.household_types import (
+    household_type_kpis,
+    household_type_table,
+    readable_household_types,
+)
 from allocatie.report.manifest import manifest
 from allocatie.report.outputs import kpis, plan_table
 from allocatie.solve import Result, Status, solve
@@ -648,4 +653,8 @@ def report_result(
         if role in record["inputs"]:
             record["inputs"][role]["sheet"] = sheet
     tables: dict[str, pd.DataFrame] = {}
+    # outcomes per household type (size and needs only): kpis.json, a sheet, report.html
+    types = household_type_table(instance, plan)
+    figures["by_household_type"] = household_type_kpis(types)
+    tables[_("per_household_type")] = readable_household_types(types)
     return Outcome(instance, result, plan, figures, source, record, areas, effects, tables)
