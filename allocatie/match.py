@@ -19,7 +19,7 @@ import pandas as pd
 from allocatie.areas.data import Areas, load_areas
 from allocatie.areas.geo import amenity_distances, resolve_dwelling_areas
 from allocatie.areas.neighbourhood import plan_effect
-from allocatie.i18n import _
+from allocatie.i18n import _, language, use_language
 from allocatie.inputs.columns import dutch_name
 from allocatie.inputs.errors import InputError, Problem
 from allocatie.inputs.io import read_table
@@ -34,6 +34,7 @@ from allocatie.report.household_types import (
 )
 from allocatie.report.manifest import manifest
 from allocatie.report.outputs import kpis, plan_table
+from allocatie.report.why import alternatives
 from allocatie.solve import Result, Status, solve
 
 PathLike = str | Path
@@ -576,11 +577,23 @@ def solve_and_report(
     context's language); ``sheets`` (input role → worksheet read) goes into the
     manifest and kpis.
     """
+    result, settings = solve_instance(instance, method, map_parts)
+    return report_result(inputs, instance, areas, result, settings, lang, sheets=sheets)
+
+
+def solve_instance(
+    instance: Instance, method: str | None = None, map_parts: Callable[..., Any] | None = None
+) -> tuple[Result, SolverSettings]:
+    """Solve a built instance with the policy's solver settings (``method`` overriding its own).
+
+    The one place a run's solver settings are made, so that ``allocatie why``
+    explains the very plan ``allocatie match`` proposes (same method, same seed).
+    Returns the result and the settings it was found with.
+    """
     settings = instance.policy.solver
     if method is not None:
         settings = replace(settings, method=cast(SolverMethod, method))  # checked on creation
-    result = solve(instance.problem, settings, map_parts=map_parts)
-    return report_result(inputs, instance, areas, result, settings, lang, sheets=sheets)
+    return solve(instance.problem, settings, map_parts=map_parts), settings
 
 
 def report_result(
@@ -657,4 +670,8 @@ def report_result(
     types = household_type_table(instance, plan)
     figures["by_household_type"] = household_type_kpis(types)
     tables[_("per_household_type")] = readable_household_types(types)
+    if result.status in (Status.OPTIMAL, Status.FEASIBLE):
+        # the waiting households' best alternatives by their own wish, each with why not
+        with use_language(lang or language()):
+            tables[_("alternatives")] = alternatives(instance, result)
     return Outcome(instance, result, plan, figures, source, record, areas, effects, tables)
