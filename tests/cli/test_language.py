@@ -194,7 +194,10 @@ def test_workbook_speaks_one_language(runs, lang, foreign):
 
 def test_dutch_workbook_sheets_headers_and_money(runs):
     book = openpyxl.load_workbook(runs["folder"] / "nl" / "plan.xlsx")
-    assert book.sheetnames == ["plan", "kengetallen", "vraag_en_aanbod", "beleidsregels", "legenda"]
+    assert book.sheetnames == [
+        "plan", "kengetallen", "vraag_en_aanbod", "beleidsregels", "per_huishoudtype",
+        "alternatieven", "legenda",
+    ]  # fmt: skip
     plan = book["plan"]
     headers = [c.value for c in plan[1]]
     assert headers[: len(PLAN_COLUMNS)] == [PLAN_HEADERS_NL[c] for c in PLAN_COLUMNS]
@@ -244,7 +247,10 @@ def test_the_legend_explains_every_plan_column(runs):
 
 def test_english_workbook_keeps_the_column_names(runs):
     book = openpyxl.load_workbook(runs["folder"] / "en" / "plan.xlsx")
-    assert book.sheetnames == ["plan", "kpis", "supply_demand", "binding_settings", "legend"]
+    assert book.sheetnames == [
+        "plan", "kpis", "supply_demand", "binding_settings", "per_household_type",
+        "alternatives", "legend",
+    ]  # fmt: skip
     assert [c.value for c in book["plan"][1]][: len(PLAN_COLUMNS)] == list(PLAN_COLUMNS)
     assert "€" in book["plan"].cell(2, PLAN_COLUMNS.index("rent") + 1).number_format
 
