@@ -26,6 +26,9 @@ from allocatie.inputs.io import read_table
 from allocatie.inputs.policy import Policy, SolverMethod, SolverSettings, load_policy
 from allocatie.inputs.schema import parse_amenities, parse_dwellings, parse_households, parse_pairs
 from allocatie.model.builder import Instance, build_instance, index_pairs
+from allocatie.model.region import region_data
+from allocatie.report import harm
+from allocatie.report import region as region_report
 from allocatie.report.diagnose import diagnose
 from allocatie.report.household_types import (
     household_type_kpis,
@@ -36,6 +39,7 @@ from allocatie.report.manifest import manifest
 from allocatie.report.outputs import kpis, plan_table
 from allocatie.report.why import alternatives
 from allocatie.solve import Result, Status, solve
+from allocatie.solve.region import solve_region
 
 PathLike = str | Path
 
@@ -380,6 +384,33 @@ def _outside_municipality(
     return problems
 
 
+def _outside_region(
+    households: pd.DataFrame, dwellings: pd.DataFrame, policy: Policy, files: tuple[str, str]
+) -> list[Problem]:
+    """With a ``[region]``, every household and dwelling must lie in one of its municipalities."""
+    listed = policy.region.municipalities
+    if not listed:
+        return []
+    codes = ", ".join(listed)
+    problems = []
+    column = _header(households, "gemeente_code")
+    home = households.get("gemeente_code", pd.Series(None, index=households.index, dtype=object))
+    for line in households["source_line"][~home.astype(object).isin(listed)]:
+        message = _(
+            "with a [region] in the policy every household names the municipality it is "
+            "linked to, one of the region's: {codes}"
+        ).format(codes=codes)
+        problems.append(Problem(files[0], int(line), column, message))
+    outside = ~dwellings["gemeente_code"].astype(object).isin(listed).to_numpy()
+    for line, code in zip(dwellings["source_line"][outside], dwellings["gemeente_code"][outside]):
+        message = _(
+            "this dwelling lies in {gemeente}, which is not one of the region's municipalities "
+            "({codes}); remove this row or add {gemeente} to [region] municipalities"
+        ).format(gemeente=code, codes=codes)
+        problems.append(Problem(files[1], int(line), _header(dwellings, "buurt_code"), message))
+    return problems
+
+
 def _date_outside_period(date: dt.date | None, policy: Policy, file: str) -> list[Problem]:
     """A matching date outside the half year is a typo, not a plan.
 
@@ -487,6 +518,9 @@ def read_inputs(inputs: Inputs, date: dt.date | None = None, *, check_date: bool
     if households is not None and dwellings is not None:
         for kind, table in (("pins", pins), ("refusals", refusals)):
             problems += index_pairs(table, households, dwellings, kind)[1]
+        if policy is not None and "gemeente_code" in dwellings:
+            files = (str(inputs.households), str(inputs.dwellings))
+            problems += _outside_region(households, dwellings, policy, files)
     if policy is not None and check_date:
         problems += _date_outside_period(date, policy, str(inputs.policy))
     if problems:
@@ -577,8 +611,10 @@ def solve_and_report(
     context's language); ``sheets`` (input role → worksheet read) goes into the
     manifest and kpis.
     """
-    result, settings = solve_instance(instance, method, map_parts)
-    return report_result(inputs, instance, areas, result, settings, lang, sheets=sheets)
+    result, settings, no_harm = solve_with_rules(instance, method, map_parts)
+    return report_result(
+        inputs, instance, areas, result, settings, lang, sheets=sheets, no_harm=no_harm
+    )
 
 
 def solve_instance(
@@ -590,10 +626,33 @@ def solve_instance(
     explains the very plan ``allocatie match`` proposes (same method, same seed).
     Returns the result and the settings it was found with.
     """
+    result, settings, _cost = solve_with_rules(instance, method, map_parts)
+    return result, settings
+
+
+def solve_with_rules(
+    instance: Instance, method: str | None = None, map_parts: Callable[..., Any] | None = None
+) -> tuple[Result, SolverSettings, dict[str, Any] | None]:
+    """:func:`solve_instance`, with what the ``no_harm`` rule cost when the policy has it on.
+
+    With ``[fairness] no_harm = true`` the instance is solved without the rule and
+    with it (:func:`allocatie.report.harm.solve_no_harm`); the plan is the one with
+    it, and the third value (``kpis.json``'s ``no_harm``) the tiers of both.
+    """
     settings = instance.policy.solver
     if method is not None:
         settings = replace(settings, method=cast(SolverMethod, method))  # checked on creation
-    return solve(instance.problem, settings, map_parts=map_parts), settings
+    if instance.policy.region.municipalities:  # the region's objective (allocatie.solve.region)
+        return (
+            solve_region(instance.problem, region_data(instance), settings).result,
+            settings,
+            None,
+        )
+    result = solve(instance.problem, settings, map_parts=map_parts)
+    if not instance.policy.fairness.no_harm or result.status == Status.INFEASIBLE:
+        return result, settings, None
+    guarded, cost = harm.solve_no_harm(instance, result, settings, map_parts)
+    return guarded, settings, cost
 
 
 def report_result(
@@ -605,6 +664,7 @@ def report_result(
     lang: str | None = None,
     *,
     sheets: dict[str, str] | None = None,
+    no_harm: dict[str, Any] | None = None,
 ) -> Outcome:
     """Everything a run reports about a result: plan, kpis, shortfall, area effects, manifest.
 
@@ -630,6 +690,8 @@ def report_result(
         context's (:mod:`allocatie.i18n`).
     sheets
         Input role → worksheet read, for the manifest and kpis.
+    no_harm
+        What the ``no_harm`` rule cost (:func:`solve_with_rules`), when it was applied.
     """
     source = areas.source
     settings = settings if settings is not None else instance.policy.solver
@@ -639,6 +701,10 @@ def report_result(
         raise RuntimeError("the solver returned a plan that breaks rules: " + "; ".join(broken))
     plan = plan_table(instance, result, lang)
     figures = kpis(instance, result, plan)
+    regional = None
+    if instance.policy.region.municipalities and not failed:  # herkoppelingen, per municipality
+        plan, region_figures, regional = region_report.region_report(instance, result, plan)
+        figures.update(region_figures)
     figures["areas_source"] = source
     figures["affordability_source"] = instance.policy.affordability.source
     figures["amenities"] = "given" if inputs.amenities is not None else "not given"
@@ -666,6 +732,10 @@ def report_result(
         if role in record["inputs"]:
             record["inputs"][role]["sheet"] = sheet
     tables: dict[str, pd.DataFrame] = {}
+    if regional is not None:
+        with use_language(lang or language()):
+            table = region_report.municipality_table(regional, instance)
+            tables[region_report.sheet_name()] = region_report.readable_municipalities(table)
     # outcomes per household type (size and needs only): kpis.json, a sheet, report.html
     types = household_type_table(instance, plan)
     figures["by_household_type"] = household_type_kpis(types)
@@ -674,4 +744,10 @@ def report_result(
         # the waiting households' best alternatives by their own wish, each with why not
         with use_language(lang or language()):
             tables[_("alternatives")] = alternatives(instance, result)
+    # first come, first served on the same input, household by household (no hidden harm)
+    with use_language(lang or language()):
+        harm_figures, harmed = harm.report(instance, result, no_harm)
+        if harmed is not None:
+            tables[harm.sheet_name()] = harmed
+    figures.update(harm_figures)
     return Outcome(instance, result, plan, figures, source, record, areas, effects, tables)

@@ -59,7 +59,10 @@ def test_match_on_the_bundled_example_writes_plan_workbook_and_kpis(tmp_path):
     assert not any(note in report for note in notes)  # intake notes stay out of the report
     assert (out / "map.png").stat().st_size > 50_000
     workbook = pd.read_excel(out / "plan.xlsx", sheet_name=None)
-    assert set(workbook) == {"plan", "kengetallen", "vraag_en_aanbod", "beleidsregels", "legenda"}
+    assert set(workbook) == {
+        "plan", "kengetallen", "vraag_en_aanbod", "beleidsregels", "per_huishoudtype",
+        "alternatieven", "nadeel_vs_volgorde", "legenda",
+    }  # fmt: skip
     ids = workbook["plan"][PLAN_HEADERS_NL["household_id"]]
     assert ids.tolist() == plan["household_id"].tolist()
 
