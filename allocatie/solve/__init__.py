@@ -281,6 +281,7 @@ def solve(
     settings: SolverSettings | None = None,
     *,
     map_parts: MapParts | None = None,
+    stable: bool = True,
 ) -> Result:
     """Find the lexicographically best plan.
 
@@ -301,6 +302,10 @@ def solve(
         How to run :func:`solve_part` over the parts: ``map_parts(fn, parts)``
         returning results in order — the built-in ``map`` by default, or a
         Dask client's map (see :mod:`allocatie.solve.distributed`).
+    stable
+        Run the stability pass (the default; see the module docstring). ``False``
+        returns the solvers' plan as merged, for measuring what the pass changes
+        (:func:`stabilised` applies it afterwards).
 
     Returns
     -------
@@ -329,4 +334,5 @@ def solve(
         return solve_part(part, settings)
 
     results = list((map_parts or map)(run, subproblems))
-    return stabilised(problem, merge(problem, zip(parts, results), time.perf_counter() - start))
+    merged = merge(problem, zip(parts, results), time.perf_counter() - start)
+    return stabilised(problem, merged) if stable else merged
