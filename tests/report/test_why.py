@@ -15,11 +15,22 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from allocatie.areas.data import load_areas
+from allocatie.inputs.policy import Affordability, Policy, Spreading, policy_from_dict
 from allocatie.match import Inputs, Outcome, run_match
+from allocatie.model.builder import build_instance
 from allocatie.model.eligibility import RULES
 from allocatie.report.why import SOLVED_KINDS, Explainer, alternatives, why_not
-from allocatie.solve import solve
+from allocatie.solve import Status, solve
+from tests.model.test_rules_property import (
+    DATE,
+    dwellings_strategy,
+    frames,
+    households_strategy,
+)
 from tests.paths import EXAMPLE, FIXTURES
 
 TINY = FIXTURES / "tiny"
@@ -258,3 +269,49 @@ def test_alternatives_say_when_they_stop() -> None:
     assert capped["reason"].iloc[-1].startswith("… and ")
     assert "allocatie why HOUSEHOLD DWELLING" in capped["reason"].iloc[-1]
     assert capped["household_id"].iloc[0] == full["household_id"].iloc[0]  # longest wait first
+
+
+# -- random instances: the part-only answer against the whole problem ---------------------
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    households=households_strategy,
+    dwellings=dwellings_strategy,
+    area_cap=st.one_of(st.none(), st.integers(0, 3)),
+    complex_cap=st.one_of(st.none(), st.integers(0, 2)),
+)
+def test_every_answer_is_true_against_the_whole_problem(
+    households: list, dwellings: list, area_cap: int | None, complex_cap: int | None
+) -> None:
+    """Every eligible pair outside the plan gets a solved kind, and its tier is where the
+    whole problem, solved again with the pair pinned, first falls below the plan."""
+    h, d = frames(households, dwellings)
+    policy = Policy(
+        matching=policy_from_dict({"matching": {"date": DATE, "window_days": 31}}).matching,
+        spreading=Spreading(max_households_per_area=area_cap, max_per_complex=complex_cap),
+        affordability=Affordability(),
+    )
+    instance = build_instance(h, d, policy, load_areas().stats)
+    problem = instance.problem
+    result = solve(problem, policy.solver)
+    explainer = Explainer(instance, result, lang="en")
+    for pair in np.flatnonzero(~np.asarray(result.selected, dtype=bool)):
+        hh, dd = int(problem.pair_household[pair]), int(problem.pair_dwelling[pair])
+        answer = explainer.why_index(hh, dd)
+        assert answer.kind in SOLVED_KINDS, answer
+        assert answer.text.endswith(".") and answer.text.count(". ") == 0, answer.text
+        pins = problem.pair_pinned.copy()
+        pins[pair] = True
+        other = solve(problem.replace(pair_pinned=pins), policy.solver)
+        if answer.kind == "cap":
+            assert other.status == Status.INFEASIBLE
+            continue
+        loss = [a - b for a, b in zip(result.objective, other.solver_objective)]
+        first = next((i for i, x in enumerate(loss) if x), None)
+        if answer.kind == "tie":
+            assert first is None
+        elif answer.kind.startswith("tier"):
+            assert first == int(answer.kind[-1]) - 1 and loss[first] > 0
+        asked = str(instance.households["household_id"].iloc[hh])
+        assert asked not in answer.losers  # the household asked about is never a loser
