@@ -197,6 +197,21 @@ def _summary(console: Console, outcome: Any, written: list[Path], seconds: float
             ),
         )
     )
+    if k.get("stability_swaps") or k.get("stability_moves"):  # the stability pass moved someone
+        console.print(
+            _(
+                "Stability: {swaps} and {moves}, so that no two households would rather trade "
+                "and none would rather have a dwelling left empty (goal 3 gives up {cost})."
+            ).format(
+                swaps=ngettext("{n} trade", "{n} trades", k["stability_swaps"]).format(
+                    n=number(k["stability_swaps"])
+                ),
+                moves=ngettext("{n} move", "{n} moves", k["stability_moves"]).format(
+                    n=number(k["stability_moves"])
+                ),
+                cost=number(k["stability_tier3_cost"]),
+            )
+        )
     console.print(_plan_table(outcome.plan.head(TABLE_ROWS)))
     hidden = len(outcome.plan) - min(len(outcome.plan), TABLE_ROWS)
     if hidden:
