@@ -2,12 +2,15 @@
 
     python benchmarks/stability.py                  # the bundled example and national-headroom
     python benchmarks/stability.py --ranked 6       # ... each household also ranks 6 areas
+    python benchmarks/stability.py --random         # ... preferences drawn at random per pair
 
 For each instance: the solvers' plan (``solve(..., stable=False)``), its blocking swaps and
 vacancies, then the pass (:func:`allocatie.solve.stabilised`): trades and moves made, the
 tier 3 given up, the blocking steps left (0), and the pass's time next to the solve's.
 ``--ranked K`` replaces every household's ``preferred_areas`` by ``K`` distinct buurten
 drawn (seeded) from those its municipality's dwellings lie in, as the issue's hidden check did.
+``--random`` draws every pair's preference at random (0…1000, seeded) instead: no relation to
+tier 3 at all, the hardest case for the pass (a household's view its quality does not share).
 """
 
 from __future__ import annotations
@@ -47,10 +50,13 @@ def ranked(inst: instances.Instance, k: int, seed: int) -> instances.Instance:
     return instances.Instance(inst.name, h, inst.dwellings, inst.policy)
 
 
-def measure(inputs: Inputs, name: str) -> dict[str, Any]:
+def measure(inputs: Inputs, name: str, random_seed: int | None = None) -> dict[str, Any]:
     """Blocking steps before and after the pass on one scenario, and what the pass cost."""
     instance, _ = prepare(inputs)
     problem = instance.problem
+    if random_seed is not None:
+        rng = np.random.default_rng(random_seed)
+        problem = problem.replace(pair_preference=rng.integers(0, 1001, problem.n_pairs))
     raw = solve(problem, instance.policy.solver, stable=False)
     final = stabilised(problem, raw)
     stability = final.stability
@@ -82,6 +88,7 @@ def main() -> None:
     parser.add_argument("--ranked", type=int, default=0, help="ranked buurten per household")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--instance", default="national-headroom")
+    parser.add_argument("--random", action="store_true", help="random preference per pair")
     args = parser.parse_args()
     rows = [measure(Inputs.from_scenario(EXAMPLE), "example (Enschede)")]
     inst = make(args.instance, args.seed)
@@ -89,9 +96,12 @@ def main() -> None:
     if args.ranked:
         inst = ranked(inst, args.ranked, args.seed)
         label += f" ({args.ranked} ranked buurten each)"
+    if args.random:
+        label += " (random preferences)"
     with tempfile.TemporaryDirectory() as folder:
         instances.write(inst, folder)
-        rows.append(measure(Inputs.from_scenario(folder), label))
+        seed = args.seed if args.random else None
+        rows.append(measure(Inputs.from_scenario(folder), label, seed))
     print(json.dumps(rows, indent=1))
 
 
