@@ -93,13 +93,19 @@ def fcfs(instance: Instance) -> Fcfs:
     return Fcfs(selected, instance.problem.tiers(selected), time.perf_counter() - start)
 
 
-def pair_wish_rank(instance: Instance) -> np.ndarray:
-    """The wish rank of every pair of ``instance.problem`` (1 = first wish, 0 = not wished)."""
+def pair_wish_rank(instance: Instance, pairs: np.ndarray | None = None) -> np.ndarray:
+    """The wish rank (1 = first wish, 0 = not wished) of pairs of ``instance.problem``.
+
+    Of every pair, or of the pair indices ``pairs`` only (a run's comparison needs
+    two per household, not the millions of a national problem).
+    """
     index = instance.pairs["problem_index"].to_numpy()
-    eligible = index >= 0
-    rank = np.zeros(instance.problem.n_pairs, dtype=np.int64)
-    wish = instance.pairs["wish_rank"].to_numpy()[eligible]
-    rank[index[eligible]] = np.nan_to_num(wish, nan=0.0).astype(np.int64)
+    row = np.flatnonzero(index >= 0)
+    if not np.array_equal(index[row], np.arange(len(row))):  # the builder numbers them in order
+        row = row[np.argsort(index[row], kind="stable")]
+    wanted = row if pairs is None else row[np.asarray(pairs, dtype=np.int64)]
+    wish = instance.pairs["wish_rank"].to_numpy()[wanted]
+    rank: np.ndarray = np.nan_to_num(wish, nan=0.0).astype(np.int64)
     return rank
 
 
@@ -117,18 +123,21 @@ def _rank_order(rank: np.ndarray) -> np.ndarray:
 
 
 def at_least_as_wanted(
-    problem: ProblemData, rank: np.ndarray, pairs: np.ndarray, reference: np.ndarray
+    problem: ProblemData,
+    pairs: np.ndarray,
+    reference: np.ndarray,
+    rank: np.ndarray,
+    reference_rank: np.ndarray,
 ) -> np.ndarray:
     """Whether each pair in ``pairs`` is wanted at least as much as the pair in ``reference``.
 
     The one definition of "not worse off": a wish rank no worse (a dwelling outside
-    the wishes is worse than any wished one) *and* a preference no lower. Both
-    arguments are pair indices of ``problem`` (element by element, same length);
-    ``rank`` is :func:`pair_wish_rank`.
+    the wishes is worse than any wished one) *and* a preference no lower. ``pairs``
+    and ``reference`` are pair indices of ``problem``, element by element;
+    ``rank`` and ``reference_rank`` their wish ranks (:func:`pair_wish_rank`).
     """
-    order = _rank_order(rank)
     preference = problem.pair_preference
-    same_rank = order[pairs] <= order[reference]
+    same_rank = _rank_order(rank) <= _rank_order(reference_rank)
     result: np.ndarray = same_rank & (preference[pairs] >= preference[reference])
     return result
 
@@ -140,14 +149,13 @@ def compare(instance: Instance, selected: np.ndarray, baseline: Fcfs) -> pd.Data
     (:data:`WAITS`, :data:`WORSE_WISH`, :data:`LESS_WANTED` or ``""``).
     """
     problem = instance.problem
-    rank = pair_wish_rank(instance)
     before = household_pair(problem, baseline.selected)
     after = household_pair(problem, np.asarray(selected, dtype=bool))
     both = (before >= 0) & (after >= 0)
     worse_wish = np.zeros(problem.n_households, dtype=bool)
     less_wanted = np.zeros(problem.n_households, dtype=bool)
-    order = _rank_order(rank)
-    worse_wish[both] = order[after[both]] > order[before[both]]
+    rank_before = _rank_order(pair_wish_rank(instance, before[both]))
+    worse_wish[both] = _rank_order(pair_wish_rank(instance, after[both])) > rank_before
     less_wanted[both] = problem.pair_preference[after[both]] < problem.pair_preference[before[both]]
     harm = np.full(problem.n_households, "", dtype=object)
     harm[less_wanted] = LESS_WANTED
@@ -175,9 +183,11 @@ def no_harm_problem(instance: Instance, baseline: Fcfs) -> tuple[ProblemData, np
     reference = before[problem.pair_household]
     guarded = reference >= 0
     keep = ~guarded
-    rank = pair_wish_rank(instance)
     pairs = np.flatnonzero(guarded)
-    keep[pairs] = at_least_as_wanted(problem, rank, pairs, reference[pairs])
+    rank = pair_wish_rank(instance)
+    keep[pairs] = at_least_as_wanted(
+        problem, pairs, reference[pairs], rank[pairs], rank[reference[pairs]]
+    )
     restricted = problem.keep_pairs(keep).replace(household_must=before >= 0)
     return restricted, np.flatnonzero(keep)
 
@@ -211,12 +221,25 @@ def solve_no_harm(
 
     Solves :func:`no_harm_problem` with the same settings as the plan without the
     rule, and returns its result on the full problem's pairs (so it is reported
-    like any other) with :func:`no_harm_cost`.
+    like any other) with :func:`no_harm_cost`. The restricted problem always has a
+    plan (first come, first served's); should a time limit stop the solvers before
+    they find one, that plan is returned, ``FEASIBLE``, with the bound they found.
     """
-    restricted, kept = no_harm_problem(instance, fcfs(instance))
+    baseline = fcfs(instance)
+    restricted, kept = no_harm_problem(instance, baseline)
     guarded = on_full_problem(
         instance.problem, solve(restricted, settings, map_parts=map_parts), kept
     )
+    if guarded.status not in (Status.OPTIMAL, Status.FEASIBLE):
+        # out of time before any plan: first come, first served's own plan keeps the rule
+        guarded = dataclasses.replace(
+            guarded,
+            selected=baseline.selected,
+            objective=baseline.tiers,
+            status=Status.FEASIBLE,
+            tier_status=(Status.FEASIBLE,),
+            stability=None,
+        )
     return guarded, no_harm_cost(unguarded, guarded)
 
 
@@ -280,14 +303,13 @@ def harm_table(instance: Instance, comparison: pd.DataFrame) -> pd.DataFrame:
     """
     problem = instance.problem
     harmed = comparison[comparison["harm"] != ""]
-    rank = pair_wish_rank(instance)
     ids = instance.dwellings["dwelling_id"].astype(str).to_numpy()
 
     def side(pairs: np.ndarray) -> tuple[pd.Series, pd.Series, pd.Series]:
         dwelling = np.where(pairs >= 0, problem.pair_dwelling[np.maximum(pairs, 0)], -1)
         dwelling_id = pd.Series(np.where(dwelling >= 0, ids[np.maximum(dwelling, 0)], None),
                                 dtype="string")  # fmt: skip
-        wish = pd.Series(np.where(pairs >= 0, rank[np.maximum(pairs, 0)], 0)).astype("Int64")
+        wish = pd.Series(pair_wish_rank(instance, np.maximum(pairs, 0))).astype("Int64")
         wish[pairs < 0] = pd.NA
         return dwelling_id, _area(instance, dwelling), wish
 

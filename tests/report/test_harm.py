@@ -8,6 +8,7 @@ and the property that under the rule nobody is harmed.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import shutil
@@ -211,3 +212,21 @@ def test_match_reports_the_comparison(tmp_path: Path, no_harm: bool) -> None:
     assert "harm_vs_fcfs" in sheets
     report = (out / "report.html").read_text(encoding="utf-8")
     assert "first come, first served" in report
+
+
+def test_without_any_plan_in_time_the_rule_falls_back_to_fcfs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    instance = tiny_instance(problem([(0, 0), (1, 0)], persons=[1, 3]), no_harm=True)
+    without = solve(instance.problem)
+
+    def out_of_time(part: ProblemData, *args, **kwargs):
+        return dataclasses.replace(
+            solve(part), selected=np.zeros(part.n_pairs, dtype=bool), status=Status.UNKNOWN
+        )
+
+    monkeypatch.setattr(harm, "solve", out_of_time)
+    result, cost = harm.solve_no_harm(instance, without, SolverSettings())
+    assert result.status == Status.FEASIBLE
+    assert result.selected.tolist() == harm.fcfs(instance).selected.tolist() == [True, False]
+    assert cost["tiers_with"] == [1, 0, 0]
