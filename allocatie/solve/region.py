@@ -430,9 +430,7 @@ def _build(sub: ProblemData, dwelling_municipality: np.ndarray, fair: np.ndarray
         inside = np.flatnonzero(pair_row >= 0)
         rows = np.concatenate([pair_row[inside], np.arange(f)])
         columns = np.concatenate([inside, n + np.arange(f)])
-        values = np.concatenate(
-            [-sub.pair_persons[inside].astype(float), target[fair].astype(float)]
-        )
+        values = np.concatenate([-sub.pair_persons[inside].astype(float), np.ones(f)])
         blocks.append(coo_matrix((values, (rows, columns)), shape=(f, n_columns)))
         lows.append(np.full(f, -np.inf))
         highs_.append(np.zeros(f))
@@ -440,7 +438,7 @@ def _build(sub: ProblemData, dwelling_municipality: np.ndarray, fair: np.ndarray
         k, m = np.divmod(np.arange(f * f), f)
         rows = np.tile(np.arange(f * f), 3)
         columns = np.concatenate([n + f + k, n + m, n + 2 * f + k * f + m])
-        values = np.concatenate([np.ones(f * f), -np.ones(f * f), -np.ones(f * f)])
+        values = np.concatenate([np.ones(f * f), -1.0 / target[fair][m], -np.ones(f * f)])
         blocks.append(coo_matrix((values, (rows, columns)), shape=(f * f, n_columns)))
         lows.append(np.full(f * f, -np.inf))
         highs_.append(np.zeros(f * f))
@@ -456,46 +454,110 @@ def _build(sub: ProblemData, dwelling_municipality: np.ndarray, fair: np.ndarray
     lp.col_cost_ = np.zeros(n_columns)
     lp.col_lower_ = np.concatenate([sub.pair_pinned.astype(float), np.zeros(f),
                                     np.full(f, -inf), np.zeros(f * f)])  # fmt: skip
-    lp.col_upper_ = np.concatenate([np.ones(n), np.ones(f), np.full(f, inf), np.full(f * f, inf)])
+    column_upper = [np.ones(n), target[fair].astype(float), np.full(f, inf), np.full(f * f, inf)]
+    lp.col_upper_ = np.concatenate(column_upper)
     lp.row_lower_ = np.where(np.isfinite(low), low, -inf)
     lp.row_upper_ = high
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     lp.a_matrix_.start_ = a.indptr.astype(np.int32)
     lp.a_matrix_.index_ = a.indices.astype(np.int32)
     lp.a_matrix_.value_ = a.data
-    lp.integrality_ = [highspy.HighsVarType.kInteger] * n + [highspy.HighsVarType.kContinuous] * (
-        n_columns - n
-    )
+    # the pairs and the persons credited to each municipality are whole numbers; r and d not
+    integer, continuous = highspy.HighsVarType.kInteger, highspy.HighsVarType.kContinuous
+    lp.integrality_ = [integer] * (n + f) + [continuous] * (n_columns - n - f)
     lp.sense_ = highspy.ObjSense.kMaximize
     highs.passModel(lp)
     return _Model(highs, n, fair, n_columns)
 
 
-def _run(model: _Model, columns: np.ndarray, costs: np.ndarray, deadline: float,
-         gap: float) -> np.ndarray | None:  # fmt: skip
-    """Maximise ``costs · columns``; the column values when proven optimal, else ``None``."""
+def _run(
+    model: _Model,
+    columns: np.ndarray,
+    costs: np.ndarray,
+    deadline: float,
+    gap: float,
+    start: np.ndarray,
+) -> tuple[np.ndarray | None, bool]:
+    """Maximise ``costs · columns`` from the plan ``start``; the values found, and if proven.
+
+    ``start`` (every column's value) satisfies every row so far, so HiGHS begins
+    with an incumbent as good as the tiers before; the values are ``None`` when
+    HiGHS returns none.
+    """
     import highspy
 
     highs = model.highs
     cost = np.zeros(model.n_columns)
     cost[columns] = costs
-    highs.changeColsCost(model.n_columns, np.arange(model.n_columns, dtype=np.int32), cost)
+    everything = np.arange(model.n_columns, dtype=np.int32)
+    highs.changeColsCost(model.n_columns, everything, cost)
     highs.setOptionValue("mip_abs_gap", gap)
-    highs.setOptionValue("time_limit", max(deadline - time.perf_counter(), 0.05))
-    highs.run()
-    if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        return None
-    solution = highs.getSolution()
-    return np.asarray(solution.col_value) if solution.value_valid else None
+    # unlike the engine's matchings these models have knapsack rows (persons per
+    # municipality), where presolve's reductions and cuts prove the fairness tiers faster
+    for presolve in ("on", "off"):
+        # HiGHS 1.16 with presolve can report the optimum's value but return the start
+        # unchanged (as allocatie.solve.mip notes); such an answer is run again without it
+        highs.setOptionValue("presolve", presolve)
+        highs.setSolution(model.n_columns, everything, start)
+        highs.setOptionValue("time_limit", max(deadline - time.perf_counter(), 0.05))
+        highs.run()
+        solution = highs.getSolution()
+        if not solution.value_valid:
+            return None, False
+        values = np.asarray(solution.col_value)
+        reported = highs.getInfo().objective_function_value
+        if abs(float(cost @ values) - reported) <= 1e-6 * max(1.0, abs(reported)):
+            return values, highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    return None, False  # not the plan HiGHS valued, twice: trust neither
 
 
-def _fix(model: _Model, columns: np.ndarray, values: np.ndarray, low: float) -> None:
-    """Add the row ``values · columns ≥ low``."""
+def _start(model: _Model, sub: ProblemData, region: RegionData, plan: np.ndarray) -> np.ndarray:
+    """Every column's value for ``plan``: its pairs, credited persons and ordered attainments."""
+    f = len(model.fair)
+    values = np.zeros(model.n_columns)
+    values[: model.n_pairs] = plan
+    if f:
+        target = region.target[model.fair]
+        credited = np.minimum(_housed(sub, region, plan)[model.fair], target)
+        values[model.y()] = credited
+        attainment = credited / target
+        for k, level in enumerate(np.sort(attainment)):
+            values[model.r(k)] = level
+            values[model.d(k)] = np.maximum(level - attainment, 0.0)
+    return values
+
+
+def _fix(
+    model: _Model, columns: np.ndarray, values: np.ndarray, low: float, high: float | None = None
+) -> None:
+    """Add the row ``low ≤ values · columns`` (``≤ high`` when given)."""
     import highspy
 
     columns = np.asarray(columns, dtype=np.int32)
-    model.highs.addRow(float(low), highspy.kHighsInf, len(columns), columns,
-                       np.asarray(values, dtype=float))  # fmt: skip
+    top = highspy.kHighsInf if high is None else float(high)
+    model.highs.addRow(float(low), top, len(columns), columns, np.asarray(values, dtype=float))
+
+
+def _bound_lowest(model: _Model, target: np.ndarray, persons: int) -> None:
+    """Bound ``r_0`` (the lowest attainment) by the largest level the persons housed allow.
+
+    A level ``t`` needs ``Σ_m ceil(t·T_m) ≤ persons``; the levels are the fractions
+    ``h / T_m``, and the largest that passes is found by bisection over them, in
+    exact arithmetic.
+    """
+    levels = sorted({Fraction(h, int(t)) for t in target for h in range(int(t) + 1)})
+
+    def fits(level: Fraction) -> bool:
+        return sum(-((-level.numerator * int(t)) // level.denominator) for t in target) <= persons
+
+    low, high = 0, len(levels) - 1  # levels[0] = 0 always fits
+    while low < high:
+        middle = (low + high + 1) // 2
+        low, high = (middle, high) if fits(levels[middle]) else (low, middle - 1)
+    top = float(levels[low]) + MARGIN
+    model.highs.changeColsBounds(
+        1, np.array([model.r(0)], dtype=np.int32), np.array([-1e30]), np.array([top])
+    )
 
 
 def _solve_part(
@@ -528,41 +590,45 @@ def _solve_part(
     status = Status.OPTIMAL
     method = Methods.total([method, Methods.one(Method.MIP)])
 
-    def fixed(costs: np.ndarray, gap: float = 1e-6) -> np.ndarray | None:
-        values = _run(model, everything, costs, deadline, gap)
+    def better(columns: np.ndarray, costs: np.ndarray, gap: float) -> tuple[np.ndarray, bool]:
+        """The best plan HiGHS finds from ``plan`` (``plan`` itself if none is valid), proven?"""
+        values, proven = _run(model, columns, costs, deadline, gap, _start(model, sub, local, plan))
         if values is None:
-            return None
+            return plan, False
         chosen = values[: sub.n_pairs] > 0.5
-        return None if sub.violations(chosen) else chosen
+        if sub.violations(chosen) or sub.tiers(chosen)[0] < best_persons:
+            return plan, False
+        return chosen, proven
 
     persons = sub.pair_persons.astype(float)
-    if first.status == Status.OPTIMAL:
-        best_persons = first.objective[0]
-    else:
-        found = fixed(persons)
-        if found is None:
+    best_persons = first.objective[0]
+    if first.status != Status.OPTIMAL:
+        plan, proven = better(everything, persons, 1e-6)
+        if not proven:
             return plan, Status.FEASIBLE, method
-        plan, best_persons = found, sub.tiers(found)[0]
-    _fix(model, everything, persons, best_persons - 0.5)
+        best_persons = sub.tiers(plan)[0]
+    # no plan houses more (tier 1 is optimal): an equality, which also bounds the LP
+    _fix(model, everything, persons, best_persons - 0.5, best_persons + 0.5)
+    # the lowest attainment t needs ceil(t·T_m) persons credited to every municipality, at
+    # most the persons housed in all: the largest such t bounds step 1 (a valid cut)
+    if len(fair):
+        _bound_lowest(model, local.target[fair], best_persons)
 
     # tier 2: leximin of the capped attainments, prefix sum by prefix sum
     f = len(fair)
     for k in range(f):
         values = sorted(_capped(sub, local, plan, fair))
         if values[k] == 1:  # the rest are 1 as well: fix the total and stop
-            _fix(model, model.y(), np.ones(f), float(sum(values)) - MARGIN)
+            _fix(model, model.y(), 1.0 / local.target[fair], float(sum(values)) - MARGIN)
             break
         columns = np.concatenate([[model.r(k)], model.d(k)])
         costs = np.concatenate([[k + 1.0], -np.ones(f)])
-        found_values = _run(model, columns, costs, deadline, 1e-9)
-        if found_values is None:
-            return plan, Status.FEASIBLE, method
-        chosen = found_values[: sub.n_pairs] > 0.5
-        if sub.violations(chosen) or sub.tiers(chosen)[0] != best_persons:
-            return plan, Status.FEASIBLE, method
+        chosen, proven = better(columns, costs, 1e-9)
         ordered = sorted(_capped(sub, local, chosen, fair))
-        if sum(ordered[: k + 1]) >= sum(values[: k + 1]):  # never step back on a rounding
-            plan = chosen
+        if ordered[: k + 1] and sum(ordered[: k + 1]) >= sum(values[: k + 1]):
+            plan = chosen  # never step back on a rounding
+        if not proven:
+            return plan, Status.FEASIBLE, method
         prefix = sum(sorted(_capped(sub, local, plan, fair))[: k + 1])
         _fix(model, columns, costs, float(prefix) - MARGIN)
 
@@ -575,11 +641,11 @@ def _solve_part(
     ):
         if not costs.any():
             continue
-        better = fixed(costs)
-        if better is None:
-            status = Status.FEASIBLE
-            break
-        plan = better
+        chosen, proven = better(everything, costs, 1e-6)
+        if float(costs[chosen].sum()) >= float(costs[plan].sum()):
+            plan = chosen
+        if not proven:
+            return plan, Status.FEASIBLE, method
         _fix(model, everything, costs, float(costs[plan].sum()) - 0.5)
     return plan, status, method
 
