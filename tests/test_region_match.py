@@ -31,7 +31,7 @@ def _scenario(tmp: Path, pooling: bool) -> Path:
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[bool, Outcome]:
     tmp = tmp_path_factory.mktemp("twente")
     return {
-        pooling: run_match(Inputs.from_scenario(_scenario(tmp, pooling)))
+        pooling: run_match(Inputs.from_scenario(_scenario(tmp, pooling)), lang="en")
         for pooling in (True, False)
     }
 
@@ -120,3 +120,24 @@ def test_households_outside_the_region_are_problems(tmp_path: Path) -> None:
         p.column == "gemeente_code" and "one of the region's" in p.message
         for p in caught.value.problems
     )
+
+
+def test_a_binding_that_leaves_nothing_at_home_is_the_reason(tmp_path: Path) -> None:
+    """An Almelo family of 6 needs 3 bedrooms, which only Enschede and Hengelo offer."""
+    folder = _scenario(tmp_path, True)
+    households = folder / "households.csv"
+    lines = households.read_text(encoding="utf-8").splitlines()
+    row = next(i for i, line in enumerate(lines) if line.startswith("H0141-0002,"))
+    cells = lines[row].split(",")
+    cells[1], cells[2], cells[3], cells[-1] = "6", "2", "4", "zorg"
+    lines[row] = ",".join(cells)
+    households.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    outcome = run_match(Inputs.from_scenario(folder))
+    reason = outcome.plan.set_index("household_id").loc["H0141-0002", "reason"]
+    assert "binding (work, study, family or care) keeps it in its own" in reason
+    assert outcome.instance.funnel.loc[_row(outcome, "H0141-0002"), "keeps_binding"] == 0
+
+
+def _row(outcome: Outcome, household_id: str) -> int:
+    ids = outcome.instance.households["household_id"].tolist()
+    return ids.index(household_id)

@@ -231,6 +231,11 @@ def _filtered_out(h: dict, counts: dict, instance: Instance) -> str | None:
         return _("every dwelling that fits is in an area the household excluded.")
     if counts["not_refused"] == 0:
         return _("the household refused every dwelling that fits.")
+    if counts.get("keeps_binding", 1) == 0:
+        return _(
+            "every dwelling that fits lies in another municipality of the region, and the "
+            "household's binding (work, study, family or care) keeps it in its own."
+        )
     return None
 
 
