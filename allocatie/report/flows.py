@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 import math
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import matplotlib.patheffects as path_effects
@@ -38,6 +39,8 @@ from allocatie.report.maps import atomic_write
 __all__ = [
     "FLOW_COLUMNS",
     "flow_lines",
+    "herkoppeling_figures",
+    "herkoppeling_table",
     "municipality_shapes",
     "render_flow_map",
     "write_flow_map",
@@ -59,6 +62,61 @@ _REGION_FILLS = (
     "#b3de69", "#fccde5", "#ccebc5", "#ffed6f",
 )  # fmt: skip
 _CREDIT = "Bron: CBS, CC-BY 4.0"
+
+
+def herkoppeling_table(
+    households: pd.DataFrame, dwellings: pd.DataFrame, assignment: np.ndarray
+) -> pd.DataFrame:
+    """The herkoppelingen of a plan, one row per (sending, receiving) municipality.
+
+    Parameters
+    ----------
+    households
+        With ``gemeente_code`` (the municipality each is linked to) and ``persons``.
+    dwellings
+        With ``gemeente_code`` (the municipality each lies in).
+    assignment
+        Per household the index of its dwelling, ``-1`` when it waits
+        (:meth:`allocatie.solve.Result.assignment`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`FLOW_COLUMNS`, largest flow first (ties by codes); empty when
+        every placed household stays in its own municipality, or the tables
+        name no municipalities.
+    """
+    empty = pd.DataFrame({c: pd.Series([], dtype="str" if "gemeente" in c else "int64")
+                          for c in FLOW_COLUMNS})  # fmt: skip
+    if "gemeente_code" not in households.columns or "gemeente_code" not in dwellings.columns:
+        return empty
+    assignment = np.asarray(assignment, dtype=np.int64)
+    placed = assignment >= 0
+    home = households["gemeente_code"].astype(object).to_numpy()
+    there = np.full(len(households), None, dtype=object)
+    there[placed] = dwellings["gemeente_code"].astype(object).to_numpy()[assignment[placed]]
+    moved = placed & ~pd.isna(home) & ~pd.isna(there)
+    moved[moved] = home[moved] != there[moved]
+    if not moved.any():
+        return empty
+    frame = pd.DataFrame(
+        {
+            "from_gemeente": home[moved].astype(str),
+            "to_gemeente": there[moved].astype(str),
+            "persons": households["persons"].to_numpy(dtype=np.int64)[moved],
+        }
+    )
+    table = frame.groupby(["from_gemeente", "to_gemeente"], as_index=False).agg(
+        households=("persons", "size"), persons=("persons", "sum")
+    )
+    table = table.sort_values(
+        ["persons", "from_gemeente", "to_gemeente"], ascending=[False, True, True]
+    )
+    return (
+        table[list(FLOW_COLUMNS)]
+        .astype({"households": "int64", "persons": "int64"})
+        .reset_index(drop=True)
+    )
 
 
 def municipality_shapes(areas: Areas, codes: list[str] | None = None) -> gpd.GeoDataFrame:
@@ -233,13 +291,12 @@ def render_flow_map(
 def _bent_middle(x0: float, y0: float, x1: float, y1: float, bend: float) -> tuple[float, float]:
     """The middle of matplotlib's ``arc3`` curve from (x0, y0) to (x1, y1).
 
-    ``arc3`` puts its control point at the chord's middle moved by ``bend`` × the
-    chord's length to the left of the direction of travel; the curve's middle is
-    halfway there.
+    ``arc3`` is a quadratic Bézier curve whose control point is the chord's middle
+    moved by ``bend`` × (dy, −dx); the curve's middle lies halfway there.
     """
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
     dx, dy = x1 - x0, y1 - y0
-    return cx - bend * dy / 2, cy + bend * dx / 2
+    return cx + bend * dy / 2, cy - bend * dx / 2
 
 
 def _flow_key(figure: Figure, lines: pd.DataFrame) -> None:
@@ -295,6 +352,36 @@ def write_flow_map(
     """Write :func:`render_flow_map` to ``path`` (PNG, atomically)."""
     data = render_flow_map(flows, areas, municipalities=municipalities, title=title, dpi=dpi)
     atomic_write(Path(path), data)
+
+
+def herkoppeling_figures(outcome: Any) -> dict[str, tuple[bytes, str]]:
+    """The flow map of a run for ``report.html``: heading → (PNG, caption); empty without moves.
+
+    ``outcome`` is a matching outcome (:class:`allocatie.match.Outcome`): its
+    instance's households and dwellings, its result's assignment and its areas.
+    A run without a pooling region, or whose plan keeps every household in its
+    own municipality, has no herkoppelingen and so no flow map.
+    """
+    instance = outcome.instance
+    if not instance.policy.region.pooling:
+        return {}
+    assignment = outcome.result.assignment(instance.problem)
+    flows = herkoppeling_table(instance.households, instance.dwellings, assignment)
+    if flows.empty:
+        return {}
+    members = list(instance.policy.region.municipalities)
+    png = render_flow_map(flows, outcome.areas, municipalities=members)
+    households, persons = int(flows["households"].sum()), int(flows["persons"].sum())
+    caption = ngettext(
+        "{n} household proposed for a herkoppeling", "{n} households proposed for a herkoppeling",
+        households,
+    ).format(n=number(households)) + " (" + ngettext(
+        "{n} person", "{n} persons", persons
+    ).format(n=number(persons)) + "). " + _(
+        "The plan's column 'herkoppeling' names them; the housing municipality's "
+        "taakstelling receives the persons."
+    )  # fmt: skip
+    return {_("Herkoppelingen between municipalities"): (png, caption)}
 
 
 def write_region_map(

@@ -48,6 +48,7 @@ from allocatie.report.columns import (
     yes_no,
 )
 from allocatie.report.diagnose import setting_text
+from allocatie.report.flows import herkoppeling_figures
 from allocatie.report.harm import harm_sentence, no_harm_sentence
 from allocatie.report.household_types import (
     household_type_frame,
@@ -122,6 +123,7 @@ def write_report_html(
     static_map: Path | bytes | None = None,
     footer: str | None = None,
     notes: Mapping[str, str] | None = None,
+    figures: Mapping[str, tuple[bytes, str]] | None = None,
 ) -> None:
     """Write one self-contained HTML report: title, summary, map, tables.
 
@@ -155,6 +157,10 @@ def write_report_html(
     notes
         Heading → a line shown under that table (escaped), e.g. how many rows
         were left off (:func:`plan_for_report`).
+    figures
+        Heading → (PNG bytes, caption): more maps or charts, each embedded
+        after the map section, e.g. the herkoppelingen between municipalities
+        (:func:`allocatie.report.flows.render_flow_map`).
     """
     if footer is None:
         footer = _("Bron: CBS, CC-BY 4.0 (Kerncijfers wijken en buurten; Wijk- en Buurtkaart).")
@@ -172,6 +178,7 @@ def write_report_html(
         f"<h1>{html.escape(title)}</h1>",
         f'<section class="summary">{summary_html}</section>',
         *_map_section(body, title=title, static_map=static_map),
+        *_figure_sections(figures or {}),
         *_table_sections(tables, notes or {}),
         f"<footer>{html.escape(footer)}</footer>",
         _FALLBACK_SCRIPT,
@@ -228,6 +235,21 @@ def _map_section(body: str, *, title: str, static_map: Path | bytes | None) -> l
             f"<figcaption>{e(caption)}</figcaption></figure>"
         )
     parts.append("</section>")
+    return parts
+
+
+def _figure_sections(figures: Mapping[str, tuple[bytes, str]]) -> list[str]:
+    """A heading and an embedded PNG with its caption per figure."""
+    e = html.escape
+    parts = []
+    for heading, (png, caption) in figures.items():
+        encoded = base64.b64encode(png).decode("ascii")
+        parts += [
+            f"<h2>{e(str(heading))}</h2>",
+            '<figure class="figure"><img style="max-width:100%;height:auto" '
+            f'src="data:image/png;base64,{encoded}" alt="{e(str(heading))}">'
+            f"<figcaption>{e(caption)}</figcaption></figure>",
+        ]
     return parts
 
 
@@ -477,6 +499,7 @@ def report_writers(outcome: Any) -> dict[str, Callable[[Path], None]]:
             },
             static_map=path.parent / "map.png",
             notes={plan_heading: more, types_heading: household_type_note()},
+            figures=herkoppeling_figures(outcome),
         )
 
     return {"map.png": write_png, "report.html": write_html}
