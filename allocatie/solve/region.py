@@ -39,8 +39,9 @@ plan reaches it). Unlike the engine's matchings, these models have knapsack rows
 plan HiGHS valued (HiGHS 1.16 can return the start unchanged with presolve, see
 :mod:`allocatie.solve.mip`) is solved again without it. A monthly run of the 25
 municipalities of Overijssel pooled (8,388 pairs) is proven in about 5 s
-(``benchmarks/region_speed.py``), nearly all of it the first fairness tier. The leximin is Ogryczak's sequential
-formulation: the sum of the ``k`` smallest attainments is
+(``benchmarks/region_speed.py``), nearly all of it the first fairness tier.
+
+The leximin is Ogryczak's sequential formulation: the sum of the ``k`` smallest attainments is
 ``max k·r_k − Σ_m d_km`` with ``d_km ≥ r_k − y_m``, ``d_km ≥ 0``, maximised for
 ``k = 1, 2, …`` with each optimum fixed; maximising these prefix sums in turn is
 exactly maximising the sorted attainment vector lexicographically (ties between

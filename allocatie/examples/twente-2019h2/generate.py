@@ -138,7 +138,10 @@ def generate(out: Path) -> None:
         offer = synth.DwellingMix(bedrooms=city["bedrooms"], corporations={"Corporatie": 1.0})
         dwellings.append(
             synth.sample_dwellings(
-                offer, city["dwellings"], rng, buurten=buurten,
+                offer,
+                city["dwellings"],
+                rng,
+                buurten=buurten,
                 available_from=MATCHING_DATE - dt.timedelta(days=10),
                 available_until=MATCHING_DATE + dt.timedelta(days=WINDOW_DAYS),
                 id_prefix=f"W{code[2:]}",
