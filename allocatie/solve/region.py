@@ -74,7 +74,7 @@ from allocatie.model.problem import ProblemData
 from allocatie.solve import solve
 from allocatie.solve.mip import _highs, constraint_rows
 from allocatie.solve.result import Method, Methods, Result, Status
-from allocatie.solve.split import subproblem
+from allocatie.solve.split import components, subproblem
 
 __all__ = [
     "MARGIN",
@@ -210,22 +210,26 @@ class RegionData:
             raise ValueError("pair_herkoppeling must mark the pairs that leave their municipality")
 
     def pair_region(self, problem: ProblemData) -> np.ndarray:
-        """Region of each pair: its dwelling's (its household's when the dwelling has none).
+        """Region of each pair: that of its independent part (``-1``: no municipality in it).
 
-        Raises :class:`ValueError` when a household meets dwellings of two regions.
+        Raises :class:`ValueError` when a part (households and dwellings linked by
+        pairs) touches two regions: a plan there could trade one region's persons
+        for the other's.
         """
         region = np.append(self.municipality_region, -1)  # index -1: no municipality
         there = region[self.dwelling_municipality[problem.pair_dwelling]]
         home = region[self.household_municipality[problem.pair_household]]
-        label = np.where(there >= 0, there, home)
-        h = problem.pair_household
-        low = np.full(problem.n_households, np.iinfo(np.int64).max)
-        high = np.full(problem.n_households, np.iinfo(np.int64).min)
-        np.minimum.at(low, h, label)
-        np.maximum.at(high, h, label)
-        if (low[h] != high[h]).any():
-            first = int(h[np.argmax(low[h] != high[h])])
-            raise ValueError(f"household {first} meets dwellings of two regions")
+        label = np.full(problem.n_pairs, -1, dtype=np.int64)
+        for pairs in components(problem):
+            found = np.unique(np.concatenate([there[pairs], home[pairs]]))
+            found = found[found >= 0]
+            if len(found) > 1:
+                first = int(problem.pair_household[pairs[0]])
+                raise ValueError(
+                    f"household {first} meets dwellings of two regions "
+                    f"({', '.join(map(str, found.tolist()))}): its part touches both"
+                )
+            label[pairs] = found[0] if len(found) else -1
         return label
 
 

@@ -185,28 +185,33 @@ def _brute(problem: ProblemData, region: RegionData) -> tuple | None:
     return best[0] if best else None
 
 
-def _random_region(seed: int, persons_cap: bool) -> tuple[ProblemData, RegionData]:
+def _random_region(
+    seed: int, persons_cap: bool, pins: bool = False
+) -> tuple[ProblemData, RegionData]:
     rng = np.random.default_rng(seed)
     n_h, n_d = int(rng.integers(1, 6)), int(rng.integers(1, 6))
-    problem = random_problem(rng, n_h, n_d, density=0.45, persons_cap=persons_cap)
+    problem = random_problem(rng, n_h, n_d, density=0.45, persons_cap=persons_cap, pins=pins)
     m = int(rng.integers(2, 4))
     codes = tuple(f"GM{i:04d}" for i in range(m))
-    home = rng.integers(0, m, n_h)
-    there = rng.integers(0, m, n_d)
+    lowest = -1 if pins else 0  # with pins, also households and dwellings of no municipality
+    home = rng.integers(lowest, m, n_h)
+    there = rng.integers(lowest, m, n_d)
     targets = rng.integers(0, 9, m)
     penalty = rng.integers(0, 4, problem.n_pairs)
     return problem, RegionData.of(problem, codes, home, there, targets, penalty)
 
 
 @settings(max_examples=60, deadline=None)
-@given(seed=st.integers(0, 2**32 - 1), persons_cap=st.booleans())
-def test_solve_region_matches_brute_force(seed: int, persons_cap: bool) -> None:
-    problem, region = _random_region(seed, persons_cap)
+@given(seed=st.integers(0, 2**32 - 1), persons_cap=st.booleans(), pins=st.booleans())
+def test_solve_region_matches_brute_force(seed: int, persons_cap: bool, pins: bool) -> None:
+    problem, region = _random_region(seed, persons_cap, pins)
     if problem.n_pairs > 14:
         return
     out = solve_region(problem, region, SolverSettings(seed=1))
     best = _brute(problem, region)
-    assert best is not None  # the empty plan is always feasible here (no pins)
+    if best is None:  # pins that break a cap: no plan at all
+        assert pins and out.result.status == "INFEASIBLE"
+        return
     assert out.result.status == "OPTIMAL"
     assert not problem.violations(out.result.selected)
     assert region_key(problem, region, out.result.selected) == best
