@@ -281,3 +281,9 @@ def _run(
     console.print(
         _("Area data: {source}").format(source=areas_source_text(areas.source)), style="dim"
     )
+
+
+# separate vs pooled for a region's municipalities (allocatie.cli.scenario_region)
+from allocatie.cli.scenario_region import region as _region  # noqa: E402
+
+scenario.add_command(_region)
