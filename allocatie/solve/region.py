@@ -60,6 +60,7 @@ fairness against the other's.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -639,7 +640,7 @@ def _solve_part(
             break
         columns = np.concatenate([[model.r(k)], model.d(k)])
         costs = np.concatenate([[k + 1.0], -np.ones(f)])
-        chosen, proven = better(columns, costs, 1e-9)
+        chosen, proven = better(columns, costs, _spacing(local.target[fair], k) / 2)
         ordered = sorted(_capped(sub, local, chosen, fair))
         if ordered[: k + 1] and sum(ordered[: k + 1]) >= sum(values[: k + 1]):
             plan = chosen  # never step back on a rounding
@@ -665,6 +666,20 @@ def _solve_part(
             return plan, Status.FEASIBLE, method
         _fix(model, everything, costs, float(costs[plan].sum()) - 0.5)
     return plan, status, method
+
+
+def _spacing(target: np.ndarray, k: int) -> float:
+    """A lower bound on the gap between two different values of fairness step ``k``.
+
+    Step ``k`` sums ``k + 1`` attainments ``s_m / T_m``: the first step's values are
+    single fractions, which differ by at least ``1 / (T_a · T_b)``; a sum's
+    denominator divides the lcm of the targets. HiGHS may stop within half of it
+    (a plan that close to the bound is optimal: no value lies in between), but not
+    below ``1e-9``, the precision of its arithmetic.
+    """
+    largest = sorted(int(t) for t in target)[-2:]
+    spacing = 1.0 / (largest[0] * largest[-1]) if k == 0 else 1.0 / math.lcm(*map(int, target))
+    return max(spacing, 2e-9)
 
 
 def _folded(sub: ProblemData, higher: np.ndarray, lower: np.ndarray) -> np.ndarray:
