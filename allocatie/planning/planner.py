@@ -77,7 +77,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Annotated, Any
 
 import numpy as np
@@ -88,9 +88,11 @@ from allocatie.inputs.settings import Range, check
 from allocatie.model.builder import Instance, build_instance
 from allocatie.model.eligibility import min_bedrooms, people_to_house
 from allocatie.model.problem import ProblemData
+from allocatie.model.region import region_data
 from allocatie.model.scores import OVERDUE_DAYS
 from allocatie.solve import Status, solve
 from allocatie.solve.fcfs import fcfs_plan, offer_rank, queue_rank
+from allocatie.solve.region import RegionData, solve_region
 
 __all__ = [
     "METHODS",
@@ -584,6 +586,8 @@ def _optimised(
     settings = policy.solver
 
     def run(p: ProblemData) -> Any:
+        if instance.policy.region.pooling:  # a pooling region: the regional objective
+            return _solve_regional(p, instance, settings)
         return solve(p, settings)
 
     if holds is None or not (holds > 0).any():
@@ -600,6 +604,39 @@ def _optimised(
         if full.status != Status.INFEASIBLE and full.objective[0] > result.objective[0]:
             return np.asarray(full.selected, bool), held, True, str(full.method), full.status
     return selected, held, False, str(result.method), result.status
+
+
+def _solve_regional(p: ProblemData, instance: Instance, settings: Any) -> Any:
+    """:func:`~allocatie.solve.region.solve_region` on ``p`` (a subset of the instance's pairs).
+
+    The targets are the instance's (its policy's ``[region]``, whose
+    ``housed_so_far`` :func:`_region_progress` keeps up to date); moves cost
+    nothing beyond being a herkoppeling (the fewest of them is still the last tier).
+    """
+    full = region_data(instance)
+    region = RegionData.of(
+        p, full.codes, full.household_municipality, full.dwelling_municipality, full.target
+    )
+    return solve_region(p, region, settings).result
+
+
+def _region_progress(context: _Context, state: _State) -> Policy:
+    """The policy with each region municipality's persons housed so far this period.
+
+    A pooled half year judges fairness on what is still open per municipality
+    (quota + backlog − housed so far), so each meeting's target counts the
+    persons housed in its dwellings at earlier meetings.
+    """
+    region = context.policy.region
+    if not region.pooling:
+        return context.policy
+    housed = state.housed_dwelling >= 0
+    there = context.dwellings["gemeente_code"].astype(object).to_numpy()
+    codes = there[state.housed_dwelling[housed]]
+    persons = context.persons[housed]
+    so_far = {c: int(persons[codes == c].sum()) for c in region.municipalities}
+    merged = {c: region.housed_so_far.get(c, 0) + n for c, n in so_far.items()}
+    return replace(context.policy, region=replace(region, housed_so_far=merged))
 
 
 def simulate(
@@ -797,7 +834,7 @@ def _build(context: _Context, table: _Table, state: _State) -> _Built:
     instance = build_instance(
         households,
         dwellings,
-        context.policy,
+        _region_progress(context, state),
         _projected(context.stats, state.placed_codes, context.policy.spreading.indicator),
         refusals=_refusals_on_table(households, dwellings, state.refusals),
         distances=distances,

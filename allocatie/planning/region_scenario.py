@@ -17,11 +17,14 @@ sides of the comparison share every household, dwelling and refusal draw:
   sum of theirs. A household housed outside its own municipality is a
   herkoppeling.
 
-Each month's plan is the engine's (:func:`allocatie.solve.solve`: persons first,
-then spreading, then quality), in both modes; the regional fairness and
-herkoppeling tiers of :func:`allocatie.solve.region.solve_region` are not part
-of the monthly simulation (yet), so pooled herkoppelingen are counted but not
-minimised.
+Separately, each month's plan is the engine's (:func:`allocatie.solve.solve`:
+persons, spreading, quality); pooled, it is the regional objective of
+:func:`allocatie.solve.region.solve_region` (persons, leximin fairness between
+the municipalities on what each still has open this period, spreading, quality,
+fewest herkoppelingen), as in a pooled ``allocatie match``; the planner
+(:func:`allocatie.planning.planner.simulate`) keeps each municipality's persons
+housed so far up to date from meeting to meeting. Moves cost nothing beyond
+being a herkoppeling here (no distances between municipalities).
 """
 
 from __future__ import annotations
