@@ -51,8 +51,10 @@ def cli() -> None:
                    allocatie letters --scenario FOLDER --out DIR    (letters to households)
     Half years:    allocatie period open / month propose / confirm  (the ledger)
     Planners:      allocatie scenario run FILE.toml --out DIR       (half year, variants)
+                   allocatie scenario region A.toml B.toml --out DIR (separate vs pooled)
     Researchers:   allocatie bench national --json                  (benchmarks)
     Everyone:      allocatie areas --gemeente GM0153                (neighbourhoods)
+                   allocatie regions --out regio.csv                (region table to edit)
 
     Add --help to any command for its options. Area data: Bron: CBS (CC-BY 4.0).
     """
