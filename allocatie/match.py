@@ -644,7 +644,12 @@ def solve_with_rules(
         settings = replace(settings, method=cast(SolverMethod, method))  # checked on creation
     if instance.policy.region.municipalities:  # the region's objective (allocatie.solve.region)
         return (
-            solve_region(instance.problem, region_data(instance), settings).result,
+            solve_region(
+                instance.problem,
+                region_data(instance),
+                settings,
+                moves_before_quality=instance.policy.region.moves_before_quality,
+            ).result,
             settings,
             None,
         )

@@ -320,6 +320,12 @@ class Region:
     tier of :mod:`allocatie.solve.region` compares the municipalities'
     attainment of it. Codes are upper-cased. Without a ``[region]`` section
     nothing changes.
+
+    Among plans equal on persons, fairness and spreading, quality decides before
+    the fewest herkoppelingen do; with ``moves_before_quality`` the fewest
+    herkoppelingen and shortest moves come first and quality decides among
+    those (quality tells nearly every two plans apart, so after it the moves
+    seldom count).
     """
 
     municipalities: Annotated[tuple[str, ...], _Codes()] = ()
@@ -327,6 +333,7 @@ class Region:
     quota: Annotated[dict[str, int], _REGION_PERSONS] = field(default_factory=dict)
     backlog: Annotated[dict[str, int], _REGION_BACKLOG] = field(default_factory=dict)
     housed_so_far: Annotated[dict[str, int], _REGION_PERSONS] = field(default_factory=dict)
+    moves_before_quality: bool = False
 
     def __post_init__(self) -> None:
         upper = tuple(str(code).upper() for code in self.municipalities)

@@ -302,17 +302,26 @@ def attainments(problem: ProblemData, region: RegionData, selected: np.ndarray) 
     ]
 
 
-def region_key(problem: ProblemData, region: RegionData, selected: np.ndarray) -> tuple:
+def region_key(
+    problem: ProblemData,
+    region: RegionData,
+    selected: np.ndarray,
+    *,
+    moves_before_quality: bool = False,
+) -> tuple:
     """The lexicographic objective of a plan of one region (greater is better).
 
     ``(persons, sorted capped attainments, outside, quality, −herkoppelingen, −penalty)``
-    in exact arithmetic: what :func:`solve_region` maximises, for checking it.
+    in exact arithmetic (quality last with ``moves_before_quality``): what
+    :func:`solve_region` maximises, for checking it.
     """
     s = np.asarray(selected, dtype=bool)
     persons, outside, quality = problem.tiers(s)
     fair = tuple(sorted(attainments(problem, region, s)))
-    moved = int(region.pair_herkoppeling[s].sum())
-    return (persons, fair, outside, quality, -moved, -int(region.pair_penalty[s].sum()))
+    moves = (-int(region.pair_herkoppeling[s].sum()), -int(region.pair_penalty[s].sum()))
+    if moves_before_quality:
+        return (persons, fair, outside, *moves, quality)
+    return (persons, fair, outside, quality, *moves)
 
 
 def _housed(problem: ProblemData, region: RegionData, s: np.ndarray) -> np.ndarray:
@@ -326,7 +335,11 @@ def _housed(problem: ProblemData, region: RegionData, s: np.ndarray) -> np.ndarr
 
 
 def solve_region(
-    problem: ProblemData, region: RegionData, settings: SolverSettings | None = None
+    problem: ProblemData,
+    region: RegionData,
+    settings: SolverSettings | None = None,
+    *,
+    moves_before_quality: bool = False,
 ) -> RegionResult:
     """The lexicographically best plan of the module's objective, region by region.
 
@@ -338,6 +351,10 @@ def solve_region(
         Its municipalities, targets, herkoppelingen and penalties.
     settings
         Seed and time limit (wall-clock seconds for all HiGHS solves together).
+    moves_before_quality
+        Minimise herkoppelingen and move distances before quality (tier 4) rather
+        than after it (``[region] moves_before_quality``): quality tells nearly
+        every two plans apart, so after it the fewest-moves tier seldom decides.
 
     Returns
     -------
@@ -356,7 +373,9 @@ def solve_region(
     label = region.pair_region(problem)
     for part in np.unique(label):
         pairs = np.flatnonzero(label == part)
-        plan, status, method = _solve_part(problem, region, pairs, settings, deadline)
+        plan, status, method = _solve_part(
+            problem, region, pairs, settings, deadline, moves_before_quality
+        )
         selected[pairs] = plan
         statuses.append(status)
         methods.append(method)
@@ -583,6 +602,7 @@ def _solve_part(
     pairs: np.ndarray,
     settings: SolverSettings,
     deadline: float,
+    moves_before_quality: bool,
 ) -> tuple[np.ndarray, Status, Methods]:
     """The tiers of the module for the pairs of one region; the plan over ``pairs``."""
     sub = subproblem(problem, pairs)
@@ -652,10 +672,13 @@ def _solve_part(
     # tiers 3–5: outside, quality, then fewest herkoppelingen and shortest moves; two tiers
     # each, folded into one exact integer objective (the lower tier's weight exceeds any sum
     # of the higher's: it can never make up one unit of it), two solves instead of four
-    for higher, lower in (
-        (sub.pair_outside, sub.pair_quality),
-        (-local.pair_herkoppeling.astype(np.int64), -local.pair_penalty),
-    ):
+    moved = -local.pair_herkoppeling.astype(np.int64)
+    tiers = (
+        ((sub.pair_outside, moved), (-local.pair_penalty, sub.pair_quality))
+        if moves_before_quality
+        else ((sub.pair_outside, sub.pair_quality), (moved, -local.pair_penalty))
+    )
+    for higher, lower in tiers:
         costs = _folded(sub, higher, lower)
         if not costs.any():
             continue

@@ -157,7 +157,7 @@ def test_region_data_is_checked() -> None:
 # -- cross-checks ----------------------------------------------------------------------
 
 
-def _brute(problem: ProblemData, region: RegionData) -> tuple | None:
+def _brute(problem: ProblemData, region: RegionData, moves_first: bool = False) -> tuple | None:
     """The best :func:`region_key` over every feasible plan (enumerated)."""
     by_household = [
         np.flatnonzero(problem.pair_household == h) for h in range(problem.n_households)
@@ -169,7 +169,7 @@ def _brute(problem: ProblemData, region: RegionData) -> tuple | None:
     def visit(h: int) -> None:
         if h == problem.n_households:
             if not problem.violations(chosen):
-                key = region_key(problem, region, chosen)
+                key = region_key(problem, region, chosen, moves_before_quality=moves_first)
                 if not best or key > best[0]:
                     best[:] = [key]
             return
@@ -313,3 +313,22 @@ def test_same_plan_every_run() -> None:
     first: RegionResult = solve_region(problem, region)
     again = solve_region(problem, region)
     assert np.array_equal(first.result.selected, again.result.selected)
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_moves_before_quality_matches_brute_force(seed: int) -> None:
+    problem, region = _random_region(seed, True)
+    if problem.n_pairs > 14:
+        return
+    out = solve_region(problem, region, moves_before_quality=True)
+    best = _brute(problem, region, moves_first=True)
+    assert region_key(problem, region, out.result.selected, moves_before_quality=True) == best
+
+
+def test_moves_before_quality_keeps_a_household_at_home() -> None:
+    """Quality prefers the move; with moves first the household stays."""
+    problem = _problem([(0, 0), (0, 1)], [1], 2, quality=[0, 1000])
+    region = RegionData.of(problem, TWO, [0], [0, 1], [0, 0])
+    assert solve_region(problem, region).herkoppelingen == 1
+    assert solve_region(problem, region, moves_before_quality=True).herkoppelingen == 0
