@@ -141,3 +141,17 @@ def test_a_binding_that_leaves_nothing_at_home_is_the_reason(tmp_path: Path) -> 
 def _row(outcome: Outcome, household_id: str) -> int:
     ids = outcome.instance.households["household_id"].tolist()
     return ids.index(household_id)
+
+
+def test_dwellings_outside_the_region_are_problems(tmp_path: Path) -> None:
+    folder = _scenario(tmp_path, True)
+    policy = folder / "policy.toml"
+    text = policy.read_text(encoding="utf-8")
+    policy.write_text(text.replace('"GM0153", "GM0141", "GM0164"]', '"GM0153", "GM0141"]')
+                      .replace("GM0164 = ", "# GM0164 = "), encoding="utf-8")  # fmt: skip
+    from allocatie.inputs.errors import InputError
+
+    with pytest.raises(InputError) as caught:
+        run_match(Inputs.from_scenario(folder))
+    messages = [p.message for p in caught.value.problems]
+    assert any("lies in GM0164, which is not one of the region's" in m for m in messages)
