@@ -42,7 +42,7 @@ municipalities of Overijssel pooled (8,388 pairs) is proven in about 5 s
 (``benchmarks/region_speed.py``), nearly all of it the first fairness tier.
 
 The leximin is Ogryczak's sequential formulation: the sum of the ``k`` smallest attainments is
-``max k·r_k − Σ_m d_km`` with ``d_km ≥ r_k − y_m``, ``d_km ≥ 0``, maximised for
+``max k·r_k − Σ_m d_km`` with ``d_km ≥ r_k − s_m / T_m``, ``d_km ≥ 0``, maximised for
 ``k = 1, 2, …`` with each optimum fixed; maximising these prefix sums in turn is
 exactly maximising the sorted attainment vector lexicographically (ties between
 municipalities included, which the plain "fix the saturated ones" max-min needs
@@ -423,11 +423,15 @@ def account(problem: ProblemData, region: RegionData, result: Result) -> RegionR
 
 @dataclass
 class _Model:
-    """The HiGHS model of one region: pairs ``x``, attainments ``y``, leximin ``r``, ``d``."""
+    """The HiGHS model of one region: pairs ``x``, credited persons ``s``, leximin ``r``, ``d``.
+
+    Column ``y()`` holds ``s_m``, the persons credited to municipality ``m``
+    (``min(housed, target)``, a whole number); its attainment is ``s_m / T_m``.
+    """
 
     highs: Any
     n_pairs: int
-    fair: np.ndarray  # municipality index (of the part's region) of each y
+    fair: np.ndarray  # municipality index (of the part's region) of each s
     n_columns: int
 
     def y(self) -> np.ndarray:
@@ -443,7 +447,7 @@ class _Model:
 
 def _build(sub: ProblemData, dwelling_municipality: np.ndarray, fair: np.ndarray,
            target: np.ndarray, seed: int) -> _Model:  # fmt: skip
-    """HiGHS with the engine's rows, ``t_m·y_m ≤ housed_m`` and ``r_k − y_m − d_km ≤ 0``.
+    """HiGHS with the engine's rows, ``s_m ≤ housed_m`` and ``r_k − s_m / T_m − d_km ≤ 0``.
 
     All leximin columns are made at once (``f`` of ``r`` and ``f²`` of ``d`` for
     ``f`` municipalities with a target): their rows bind nothing until a step's
@@ -459,7 +463,7 @@ def _build(sub: ProblemData, dwelling_municipality: np.ndarray, fair: np.ndarray
     ]
     lows, highs_ = [lower], [upper]
     if f:
-        # attainment rows: t_m y_m − Σ persons x ≤ 0
+        # credited persons: s_m − Σ persons x ≤ 0 (s_m ≤ T_m is its column bound)
         position = np.full(int(dwelling_municipality.max(initial=-1)) + 2, -1)
         position[fair] = np.arange(f)
         pair_row = position[dwelling_municipality[sub.pair_dwelling]]
@@ -470,7 +474,7 @@ def _build(sub: ProblemData, dwelling_municipality: np.ndarray, fair: np.ndarray
         blocks.append(coo_matrix((values, (rows, columns)), shape=(f, n_columns)))
         lows.append(np.full(f, -np.inf))
         highs_.append(np.zeros(f))
-        # ordered rows: r_k − y_m − d_km ≤ 0, row k·f + m
+        # ordered rows: r_k − s_m / T_m − d_km ≤ 0, row k·f + m
         k, m = np.divmod(np.arange(f * f), f)
         rows = np.tile(np.arange(f * f), 3)
         columns = np.concatenate([n + f + k, n + m, n + 2 * f + k * f + m])
