@@ -196,7 +196,7 @@ def test_dutch_workbook_sheets_headers_and_money(runs):
     book = openpyxl.load_workbook(runs["folder"] / "nl" / "plan.xlsx")
     assert book.sheetnames == [
         "plan", "kengetallen", "vraag_en_aanbod", "beleidsregels", "per_huishoudtype",
-        "alternatieven", "legenda",
+        "alternatieven", "nadeel_vs_volgorde", "legenda",
     ]  # fmt: skip
     plan = book["plan"]
     headers = [c.value for c in plan[1]]
@@ -249,7 +249,7 @@ def test_english_workbook_keeps_the_column_names(runs):
     book = openpyxl.load_workbook(runs["folder"] / "en" / "plan.xlsx")
     assert book.sheetnames == [
         "plan", "kpis", "supply_demand", "binding_settings", "per_household_type",
-        "alternatives", "legend",
+        "alternatives", "harm_vs_fcfs", "legend",
     ]  # fmt: skip
     assert [c.value for c in book["plan"][1]][: len(PLAN_COLUMNS)] == list(PLAN_COLUMNS)
     assert "€" in book["plan"].cell(2, PLAN_COLUMNS.index("rent") + 1).number_format
