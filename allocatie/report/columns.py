@@ -454,6 +454,18 @@ def kpi_label(key: str) -> str:
         "amenities": _("amenities"),
         "persons_short_of_taakstelling": _("persons short of the taakstelling"),
         "proposal_id": _("proposal number"),
+        "solve_gap_tier": _("goal where the plan may fall short (unproven plans only)"),
+        "solve_gap": _("how far it may fall short on that goal"),
+        "affordability_source": _("rent caps used"),
+        "blocking_swaps": _("pairs of households who would rather trade dwellings"),
+        "blocking_vacancies": _("households who would rather have a dwelling left empty"),
+        "stability_swaps": _("trades made so that no two households would rather trade"),
+        "stability_moves": _("moves to a dwelling left empty that the household wanted more"),
+        "stability_tier3_cost": _("goal 3 given up for those trades and moves"),
+        "harmed_vs_fcfs": _("households worse off than under first come, first served"),
+        "harmed_vs_fcfs_waiting": _("of whom waiting where first come, first served houses them"),
+        "fcfs_persons_housed": _("persons first come, first served would house"),
+        "fcfs_households_housed": _("households first come, first served would house"),
     }
     return labels.get(key, key)
 
