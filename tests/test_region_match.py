@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from allocatie.cli.main import cli
 from allocatie.match import Inputs, Outcome, run_match
+from allocatie.report.letters import letter, letter_facts
 from tests.language import english  # noqa: F401  (autouse: messages in English)
 from tests.paths import EXAMPLES
 
@@ -136,6 +137,10 @@ def test_a_binding_that_leaves_nothing_at_home_is_the_reason(tmp_path: Path) -> 
     reason = outcome.plan.set_index("household_id").loc["H0141-0002", "reason"]
     assert "binding (work, study, family or care) keeps it in its own" in reason
     assert outcome.instance.funnel.loc[_row(outcome, "H0141-0002"), "keeps_binding"] == 0
+    # and the household's own letter says so, in its words
+    facts = letter_facts(outcome)[_row(outcome, "H0141-0002")]
+    assert facts.waiting == "binding"
+    assert "Because of your work, study, family or care you stay" in letter(facts)
 
 
 def _row(outcome: Outcome, household_id: str) -> int:

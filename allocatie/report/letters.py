@@ -75,6 +75,7 @@ FUNNEL_REASONS = {
     "available": "available",
     "not_excluded": "excluded",
     "not_refused": "refused",
+    "keeps_binding": "binding",
 }
 WAIT_REASONS = (*FUNNEL_REASONS.values(), "caps", "taken")
 #: The heading above the English half of every letter (the same in both languages).
@@ -315,6 +316,13 @@ def _why_waiting(facts: Facts) -> list[str]:
         return [_("The dwellings that fit you are all in areas where you do not want to live.")]
     if reason == "refused":
         return [_("You have already said no to the dwellings that fit you.")]
+    if reason == "binding":
+        return [
+            _(
+                "Because of your work, study, family or care you stay in our municipality, "
+                "and this month no dwelling that fits you was offered here."
+            )
+        ]
     if reason == "caps":
         return [
             _(
