@@ -370,6 +370,10 @@ def _stable(new: Outcome, old: Outcome, inputs: Inputs, sheets: dict[str, str]) 
     the month's, for its manifest), so the kept plan cannot differ from a
     fresh one in anything but the choice among equal optima.
     """
+    if new.instance.policy.fairness.no_harm:
+        # the kept plan ties with the new one on the tiers but need not keep the no_harm
+        # rule's floor (it was found on the unrestricted problem's ties): report the new one
+        return new
     problem, before = new.instance.problem, old.instance.problem
     same = (
         problem.pair_household.shape == before.pair_household.shape
