@@ -261,7 +261,7 @@ class Fairness:
     """Guarantees to each household beside the objective.
 
     With ``no_harm`` on, every household that today's practice (first come,
-    first served, :mod:`allocatie.planning.baseline`) would house on the same
+    first served, :mod:`allocatie.solve.fcfs`) would house on the same
     input is housed, in a dwelling it wants at least as much (its ranked
     wishes); that plan exists (first come, first served is one), so the rule
     never makes a run infeasible, and the report states what it costs on the
