@@ -168,6 +168,11 @@ class Spreading:
         object.__setattr__(self, "placed_this_period", codes)  # frozen: set once, here
 
 
+#: Households of up to this many people (persons plus expected reunification) have the
+#: lower aftoppingsgrens; larger ones the higher (passend toewijzen).
+SMALL_HOUSEHOLD = 2
+
+
 @dataclass(frozen=True)
 class Affordability:
     """Passend toewijzen: the aftoppingsgrenzen of the year (EUR/month, kale huur).
@@ -190,6 +195,10 @@ class Affordability:
 
     def __post_init__(self) -> None:
         check(self)
+
+    def cap_for(self, people: int) -> float:
+        """The rent cap for a household of ``people`` (persons incl. expected reunification)."""
+        return self.cap_low if people <= SMALL_HOUSEHOLD else self.cap_high
 
     @classmethod
     def of_year(cls, year: int) -> Affordability | None:

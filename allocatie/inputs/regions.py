@@ -94,18 +94,7 @@ def parse_regions(
     renames: dict[str, str] = {}
     for column, lows in found.items():
         if len(lows) > 1:
-            shown = _(" and ").join(f"'{raw.headers[low]}'" for low in lows)
-            problems.append(
-                Problem(
-                    raw.file,
-                    raw.header_line,
-                    raw.headers[lows[1]],
-                    _(
-                        "{columns} are the same column ({column}) under two names; "
-                        "keep one of them and delete or rename the other"
-                    ).format(columns=shown, column=column),
-                )
-            )
+            problems.append(raw.same_column_twice(column, lows))
         renames[lows[0]] = column
     frame = raw.frame.rename(columns=renames)
     headers = {renames.get(low, low): text for low, text in raw.headers.items()}

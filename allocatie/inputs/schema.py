@@ -801,18 +801,7 @@ class _Parse:
         renames: dict[str, str] = {}
         for column, lows in found.items():
             if len(lows) > 1:
-                shown = _(" and ").join(f"'{raw.headers[low]}'" for low in lows)
-                self.problems.append(
-                    Problem(
-                        raw.file,
-                        raw.header_line,
-                        raw.headers[lows[1]],
-                        _(
-                            "{columns} are the same column ({column}) under two names; "
-                            "keep one of them and delete or rename the other"
-                        ).format(columns=shown, column=column),
-                    )
-                )
+                self.problems.append(raw.same_column_twice(column, lows))
                 self.fatal = True
                 continue
             renames[lows[0]] = column

@@ -111,6 +111,22 @@ class RawTable:
     headers: dict[str, str] = field(default_factory=dict)
     sheet: str | None = None
 
+    def same_column_twice(self, column: str, lows: list[str]) -> Problem:
+        """The problem of one contract ``column`` under two headers ``lows`` (lower-cased).
+
+        Which of the two is meant cannot be guessed, so the user is asked to keep one.
+        """
+        shown = _(" and ").join(f"'{self.headers[low]}'" for low in lows)
+        return Problem(
+            self.file,
+            self.header_line,
+            self.headers[lows[1]],
+            _(
+                "{columns} are the same column ({column}) under two names; "
+                "keep one of them and delete or rename the other"
+            ).format(columns=shown, column=column),
+        )
+
 
 @dataclass(frozen=True)
 class Built:

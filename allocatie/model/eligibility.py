@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from allocatie.inputs.errors import InputError, Problem
-from allocatie.inputs.policy import Policy
+from allocatie.inputs.policy import SMALL_HOUSEHOLD, Policy
 
 #: Rule columns in the order a coordinator would check them; each builds on the
 #: previous ones in :func:`funnel`.
@@ -337,7 +337,7 @@ def pair_table(
     h, d = size_pairs(people, bedrooms, extra, *groups)
 
     caps = policy.affordability
-    cap = np.where(people <= 2, caps.cap_low, caps.cap_high)
+    cap = np.where(people <= SMALL_HOUSEHOLD, caps.cap_low, caps.cap_high)
     protected = households["income_below_rent_benefit_limit"].to_numpy(dtype=bool)
     rent = dwellings["rent"].to_numpy(dtype=float)
     fits_rent = ~protected[h] | (rent[d] <= cap[h] + 1e-9)

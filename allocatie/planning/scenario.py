@@ -77,7 +77,7 @@ from allocatie.planning.synth import (
     sample_dwellings,
     sample_households,
 )
-from allocatie.report.household_types import by_household_type, half_year_outcomes
+from allocatie.report.household_types import FIGURES, by_household_type, half_year_outcomes
 
 __all__ = [
     "BASE",
@@ -1088,15 +1088,9 @@ def run_scenario(
 
 #: Figures of ``household_types.csv`` (after ``scenario, method, household_type, seeds``):
 #: the counts are means per seed, the shares and the mean wait pool all seeds.
-HOUSEHOLD_TYPE_COLUMNS = (
-    "households",
-    "persons",
-    "households_housed",
-    "persons_housed",
-    "share_housed",
-    "mean_wait_days",
-    "share_outside_concentrated",
-)
+#: (the figures of :data:`allocatie.report.household_types.FIGURES` before the wish
+#: figures, which a simulated half year does not keep).
+HOUSEHOLD_TYPE_COLUMNS = FIGURES[: FIGURES.index("housed_with_wishes")]
 
 
 def household_type_summary(

@@ -203,7 +203,7 @@ def _filtered_out(h: dict, counts: dict, instance: Instance) -> str | None:
     low = int(min_bedrooms(np.array([people]))[0])
     size = _bedrooms(low, low + instance.policy.occupancy.max_extra_bedrooms)
     caps = instance.policy.affordability
-    cap = caps.cap_low if people <= 2 else caps.cap_high
+    cap = caps.cap_for(people)
     if counts["size"] == 0:
         return _("no offered dwelling has {size} for {who}.").format(size=size, who=_who(h))
     if counts["fits_rent"] == 0:

@@ -184,12 +184,7 @@ def household_outcomes(instance: Instance, plan: pd.DataFrame) -> pd.DataFrame:
     wishes = _column(households, "preferred_areas", ())
     return pd.DataFrame(
         {
-            "persons": households["persons"].to_numpy(dtype=np.int64),
-            "people": people_to_house(households),
-            "needs_accessible": _column(households, "needs_accessible", False).to_numpy(bool),
-            "expected_reunification": _column(households, "expected_reunification", 0)
-            .fillna(0)
-            .to_numpy(dtype=np.int64),
+            **_size_and_needs(households),
             "housed": housed,
             "wait_days": plan["wait_days"].to_numpy(dtype=float),
             "concentrated": plan["area_concentrated"].astype("boolean").to_numpy(),
@@ -197,6 +192,18 @@ def household_outcomes(instance: Instance, plan: pd.DataFrame) -> pd.DataFrame:
             "wish_rank": rank,
         }
     )
+
+
+def _size_and_needs(households: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The household columns that decide its type: size (with reunification) and needs."""
+    return {
+        "persons": households["persons"].to_numpy(dtype=np.int64),
+        "people": people_to_house(households),
+        "needs_accessible": _column(households, "needs_accessible", False).to_numpy(bool),
+        "expected_reunification": _column(households, "expected_reunification", 0)
+        .fillna(0)
+        .to_numpy(dtype=np.int64),
+    }
 
 
 def half_year_outcomes(households: pd.DataFrame, outcome: pd.DataFrame) -> pd.DataFrame:
@@ -215,12 +222,7 @@ def half_year_outcomes(households: pd.DataFrame, outcome: pd.DataFrame) -> pd.Da
     concentrated = outcome["concentrated"].astype("boolean").to_numpy()
     return pd.DataFrame(
         {
-            "persons": households["persons"].to_numpy(dtype=np.int64),
-            "people": people_to_house(households),
-            "needs_accessible": _column(households, "needs_accessible", False).to_numpy(bool),
-            "expected_reunification": _column(households, "expected_reunification", 0)
-            .fillna(0)
-            .to_numpy(dtype=np.int64),
+            **_size_and_needs(households),
             "housed": housed,
             "wait_days": outcome["wait_days"].to_numpy(dtype=float),
             "concentrated": concentrated,

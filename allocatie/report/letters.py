@@ -37,6 +37,7 @@ import pandas as pd
 from babel.dates import format_date
 
 from allocatie.i18n import _LOCALES, _, language, money, ngettext, use_language
+from allocatie.inputs.policy import SMALL_HOUSEHOLD
 from allocatie.report.output_set import write_csv, write_outputs
 
 __all__ = [
@@ -173,7 +174,7 @@ def letter_facts(outcome: Any) -> list[Facts]:
     assignment = outcome.result.assignment(instance.problem)
     caps = instance.policy.affordability
     people = households["people"].to_numpy(dtype=np.int64)
-    cap = np.where(people <= 2, caps.cap_low, caps.cap_high)  # as the eligibility rule
+    cap = np.where(people <= SMALL_HOUSEHOLD, caps.cap_low, caps.cap_high)
     protected = households["income_below_rent_benefit_limit"].to_numpy(dtype=bool)
     gemeente = households.get("gemeente_code")
     if gemeente is None or gemeente.isna().all():

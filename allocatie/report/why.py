@@ -421,7 +421,7 @@ def _rule(instance: Instance, h: int, d: int, rule: str) -> Why:
     people = int(household["people"])
     policy = instance.policy
     if rule == "fits_rent":
-        cap = policy.affordability.cap_low if people <= 2 else policy.affordability.cap_high
+        cap = policy.affordability.cap_for(people)
         text = _(
             "Rent: {rent} is above the rent limit of {cap} for {persons} (passend toewijzen)."
         ).format(rent=money(float(dwelling["rent"])), cap=money(cap), persons=_persons(people))
