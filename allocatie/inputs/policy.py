@@ -407,6 +407,12 @@ class Policy:
 
     def __post_init__(self) -> None:
         check(self)
+        if self.fairness.no_harm and self.region.municipalities:
+            message = _(
+                "no_harm is not yet available for a region: the regional solve does not apply "
+                "it; set no_harm = false, or leave out [region] to match one municipality"
+            )
+            reject(self, "fairness", message)
 
     def to_dict(self) -> dict[str, Any]:
         """The policy as parsed, JSON-friendly (dates as ISO strings)."""

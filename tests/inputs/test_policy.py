@@ -301,3 +301,12 @@ def test_source_and_year_are_not_keys_of_the_file():
     (problem,) = caught.value.problems
     assert problem.column == "affordability.source"
     assert "unknown setting" in problem.message
+
+
+def test_no_harm_with_a_region_is_refused_rather_than_ignored():
+    data = {
+        "fairness": {"no_harm": True},
+        "region": {"municipalities": ["GM0153", "GM0141"], "pooling": True},
+    }
+    with pytest.raises(InputError, match="no_harm is not yet available for a region"):
+        policy_from_dict(data)
