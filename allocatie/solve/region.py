@@ -31,15 +31,35 @@ HiGHS MIPs, run single-threaded with a fixed seed, each optimum added as a row
 before the next and each started from the plan so far. Tiers 3 and 4, and the two
 parts of tier 5, are folded pairwise into one integer objective whose weight makes
 the fold exactly lexicographic (:func:`_folded`). The persons credited to each
-municipality, ``min(housed, target)``, are integer columns, and the lowest
-attainment is bounded by the largest level ``t`` with ``Σ_m ceil(t·T_m)`` at most
-the persons housed (a valid cut that proves the first fairness tier as soon as a
-plan reaches it). Unlike the engine's matchings, these models have knapsack rows
-(persons per municipality), so HiGHS runs with presolve; an answer that is not the
-plan HiGHS valued (HiGHS 1.16 can return the start unchanged with presolve, see
-:mod:`allocatie.solve.mip`) is solved again without it. A monthly run of the 25
-municipalities of Overijssel pooled (8,388 pairs) is proven in about 5 s
-(``benchmarks/region_speed.py``), nearly all of it the first fairness tier.
+municipality, ``min(housed, target)``, are integer columns. Unlike the engine's
+matchings, these models have knapsack rows (persons per municipality), so HiGHS
+runs with presolve; an answer that is not the plan HiGHS valued (HiGHS 1.16 can
+return the start unchanged with presolve, see :mod:`allocatie.solve.mip`) is solved
+again without it. HiGHS's feasibility tolerances are set to :data:`TOLERANCE`, far
+below :data:`MARGIN`: at its defaults presolve found the fixed fairness rows
+infeasible and returned the start as "optimal" for every later tier.
+
+The fairness tier is settled cheaply where it can be, before the sequential steps:
+
+- the plans known with tier 1's persons are the tier-1 plan and, when it houses as
+  many, the municipalities' own plan (pairs without herkoppeling only); the fairer
+  (sorted attainments, :func:`_fairest`) is improved by a greedy repair that moves
+  households to free dwellings in municipalities below target (:func:`_repair`);
+- the lowest attainment is bounded by the largest level ``t`` with
+  ``Σ_m ceil(t·T_m)`` at most the persons housed (a valid cut; at ``t = 1``:
+  every municipality at its target). If the plan does not reach it, one
+  feasibility MIP (every ``s_m ≥ ceil(t·T_m)``) decides: a plan found settles
+  step 1, and at ``t = 1`` the whole leximin; proven infeasible, the next level
+  down bounds step 1. Only then come the sequential steps below.
+
+**Guarantee when the time limit stops a tier.** Every plan of the fairness tier
+houses tier 1's persons, and the plan kept is always the fairest seen: a plan
+HiGHS returns replaces it only when its sorted capped attainments are
+lexicographically greater. So a ``FEASIBLE`` plan is never less fair (tier 2)
+than the best known plan with the same tier 1: the tier-1 plan, the
+municipalities' own plan when it houses as many persons, the repaired plan and
+every step's incumbent (``tests/solve/test_region.py`` checks the first two under
+time limits down to 0.1 ms).
 
 The leximin is Ogryczak's sequential formulation: the sum of the ``k`` smallest attainments is
 ``max k·r_k − Σ_m d_km`` with ``d_km ≥ r_k − s_m / T_m``, ``d_km ≥ 0``, maximised for
@@ -60,6 +80,7 @@ fairness against the other's.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from dataclasses import dataclass, field
@@ -88,8 +109,16 @@ __all__ = [
 ]
 
 #: Margin below a fairness optimum at which it is fixed for the next tier: far below the
-#: smallest step of attainment a person makes (1 / target), far above HiGHS's tolerances.
+#: smallest step of attainment a person makes (1 / target), far above HiGHS's tolerances
+#: (set to :data:`TOLERANCE` for these models).
 MARGIN = 1e-7
+
+#: HiGHS's primal and MIP feasibility tolerances for the region models. At HiGHS's
+#: defaults (1e-7 and 1e-6, not below :data:`MARGIN`) presolve judged the fixed fairness
+#: rows infeasible and HiGHS returned the start as "optimal" for every later tier (seen
+#: on the Overijssel month: 98 households outside concentrated areas proven, where a
+#: plan with 110 and the same fairness exists).
+TOLERANCE = 1e-9
 
 _EMPTY = np.zeros(0, dtype=np.int64)
 
@@ -433,6 +462,7 @@ class _Model:
     n_pairs: int
     fair: np.ndarray  # municipality index (of the part's region) of each s
     n_columns: int
+    upper_y: np.ndarray  # the column bounds of s: the targets
 
     def y(self) -> np.ndarray:
         return self.n_pairs + np.arange(len(self.fair))
@@ -487,6 +517,8 @@ def _build(sub: ProblemData, dwelling_municipality: np.ndarray, fair: np.ndarray
     high = np.concatenate(highs_)
 
     highs = _highs(seed)
+    for name in ("primal_feasibility_tolerance", "mip_feasibility_tolerance"):
+        highs.setOptionValue(name, TOLERANCE)
     inf = highspy.kHighsInf
     lp = highspy.HighsLp()
     lp.num_col_ = n_columns
@@ -507,7 +539,7 @@ def _build(sub: ProblemData, dwelling_municipality: np.ndarray, fair: np.ndarray
     lp.integrality_ = [integer] * (n + f) + [continuous] * (n_columns - n - f)
     lp.sense_ = highspy.ObjSense.kMaximize
     highs.passModel(lp)
-    return _Model(highs, n, fair, n_columns)
+    return _Model(highs, n, fair, n_columns, target[fair].astype(float))
 
 
 def _run(
@@ -551,6 +583,40 @@ def _run(
     return None, False  # not the plan HiGHS valued, twice: trust neither
 
 
+def _reach(
+    model: _Model, need: np.ndarray, deadline: float, start: np.ndarray
+) -> tuple[np.ndarray | None, bool]:
+    """A plan crediting every municipality at least ``need`` persons; and if settled.
+
+    A feasibility MIP: the credited columns ``s_m`` get ``need`` as lower bound (put
+    back to 0 after). Returns the values found (``None`` if none) and whether the
+    answer is proven: a plan found, or none exists. ``None, False`` means the time
+    limit stopped it undecided.
+    """
+    import highspy
+
+    highs = model.highs
+    columns = model.y().astype(np.int32)
+    everything = np.arange(model.n_columns, dtype=np.int32)
+    highs.changeColsCost(model.n_columns, everything, np.zeros(model.n_columns))
+    highs.changeColsBounds(len(columns), columns, need.astype(float), model.upper_y)
+    try:
+        highs.setOptionValue("presolve", "on")
+        highs.setSolution(model.n_columns, everything, start)
+        highs.setOptionValue("time_limit", max(deadline - time.perf_counter(), 0.05))
+        highs.run()
+        status = highs.getModelStatus()
+        solution = highs.getSolution()
+        if status == highspy.HighsModelStatus.kInfeasible:
+            return None, True
+        if solution.value_valid:
+            return np.asarray(solution.col_value), True
+        return None, False
+    finally:
+        highs.changeColsBounds(len(columns), columns, np.zeros(len(columns)), model.upper_y)
+        highs.clearSolver()
+
+
 def _start(model: _Model, sub: ProblemData, region: RegionData, plan: np.ndarray) -> np.ndarray:
     """Every column's value for ``plan``: its pairs, credited persons and ordered attainments."""
     f = len(model.fair)
@@ -578,26 +644,38 @@ def _fix(
     model.highs.addRow(float(low), top, len(columns), columns, np.asarray(values, dtype=float))
 
 
-def _bound_lowest(model: _Model, target: np.ndarray, persons: int) -> None:
-    """Bound ``r_0`` (the lowest attainment) by the largest level the persons housed allow.
+def _highest_level(target: np.ndarray, persons: int, below: Fraction | None = None) -> Fraction:
+    """The largest level the persons housed allow the lowest attainment (below ``below``).
 
     A level ``t`` needs ``Σ_m ceil(t·T_m) ≤ persons``; the levels are the fractions
     ``h / T_m``, and the largest that passes is found by bisection over them, in
     exact arithmetic.
     """
     levels = sorted({Fraction(h, int(t)) for t in target for h in range(int(t) + 1)})
+    if below is not None:
+        levels = [level for level in levels if level < below] or [Fraction(0)]
 
     def fits(level: Fraction) -> bool:
-        return sum(-((-level.numerator * int(t)) // level.denominator) for t in target) <= persons
+        return sum(_needed(target, level)) <= persons
 
     low, high = 0, len(levels) - 1  # levels[0] = 0 always fits
     while low < high:
         middle = (low + high + 1) // 2
         low, high = (middle, high) if fits(levels[middle]) else (low, middle - 1)
-    top = float(levels[low]) + MARGIN
+    return levels[low]
+
+
+def _needed(target: np.ndarray, level: Fraction) -> list[int]:
+    """Persons each municipality must be credited to reach ``level``: ``ceil(level·T_m)``."""
+    return [-((-level.numerator * int(t)) // level.denominator) for t in target]
+
+
+def _bound_lowest(model: _Model, level: Fraction) -> None:
+    """Bound ``r_0`` (the lowest attainment) by ``level``, a valid cut (up to :data:`MARGIN`)."""
     model.highs.changeColsBounds(
-        1, np.array([model.r(0)], dtype=np.int32), np.array([-1e30]), np.array([top])
-    )
+        1, np.array([model.r(0)], dtype=np.int32), np.array([-1e30]),
+        np.array([float(level) + MARGIN]),
+    )  # fmt: skip
 
 
 def _solve_part(
@@ -650,24 +728,52 @@ def _solve_part(
         best_persons = sub.tiers(plan)[0]
     # no plan houses more (tier 1 is optimal): an equality, which also bounds the LP
     _fix(model, everything, persons, best_persons - 0.5, best_persons + 0.5)
-    # the lowest attainment t needs ceil(t·T_m) persons credited to every municipality, at
-    # most the persons housed in all: the largest such t bounds step 1 (a valid cut)
-    if len(fair):
-        _bound_lowest(model, local.target[fair], best_persons)
-
-    # tier 2: leximin of the capped attainments, prefix sum by prefix sum
+    # tier 2: leximin of the capped attainments. Every plan from here on houses the
+    # persons of tier 1; ``plan`` is always the fairest of them seen (:func:`_fairest`,
+    # by sorted attainment), so a stage the time limit stops never returns a less fair one
     f = len(fair)
+    target = local.target[fair]
+    level = Fraction(0)
+    if f:
+        candidates = [plan]
+        if local.pair_herkoppeling.any():
+            left = max(deadline - time.perf_counter(), 0.05)
+            alone = dataclasses.replace(settings, time_limit_seconds=left)
+            candidates.append(_separate(sub, local, alone, best_persons))
+        plan = _fairest(sub, local, fair, candidates)
+        plan = _repair(sub, local, fair, plan, deadline)
+        # the lowest attainment t needs ceil(t·T_m) persons credited to every municipality,
+        # at most the persons housed in all: the largest such t bounds step 1 (a valid cut)
+        level = _highest_level(target, best_persons)
+        _bound_lowest(model, level)
+        # is that bound reached? one feasibility MIP (every s_m ≥ ceil(t·T_m)) settles
+        # step 1, and at t = 1 (every municipality at its target) the whole leximin
+        if min(_capped(sub, local, plan, fair)) < level:
+            found, settled = _reach(
+                model, np.array(_needed(target, level)), deadline, _start(model, sub, local, plan)
+            )
+            if found is None and not settled:
+                return plan, Status.FEASIBLE, method
+            if found is None:  # proven out of reach: the next level down bounds it
+                level = _highest_level(target, best_persons, below=level)
+                _bound_lowest(model, level)
+            else:
+                chosen = found[: sub.n_pairs] > 0.5
+                if not sub.violations(chosen) and sub.tiers(chosen)[0] == best_persons:
+                    plan = _fairest(sub, local, fair, [plan, chosen])
+
     for k in range(f):
         values = sorted(_capped(sub, local, plan, fair))
         if values[k] == 1:  # the rest are 1 as well: fix the total and stop
-            _fix(model, model.y(), 1.0 / local.target[fair], float(sum(values)) - MARGIN)
+            _fix(model, model.y(), 1.0 / target, float(sum(values)) - MARGIN)
             break
         columns = np.concatenate([[model.r(k)], model.d(k)])
         costs = np.concatenate([[k + 1.0], -np.ones(f)])
-        chosen, proven = better(columns, costs, _spacing(local.target[fair], k) / 2)
-        ordered = sorted(_capped(sub, local, chosen, fair))
-        if ordered[: k + 1] and sum(ordered[: k + 1]) >= sum(values[: k + 1]):
-            plan = chosen  # never step back on a rounding
+        if k == 0 and values[0] >= level:  # the bound is reached: step 1 is proven
+            _fix(model, columns, costs, float(values[0]) - MARGIN)
+            continue
+        chosen, proven = better(columns, costs, _spacing(target, k) / 2)
+        plan = _fairest(sub, local, fair, [plan, chosen])  # never step back on a rounding
         if not proven:
             return plan, Status.FEASIBLE, method
         prefix = sum(sorted(_capped(sub, local, plan, fair))[: k + 1])
@@ -725,6 +831,104 @@ def _folded(sub: ProblemData, higher: np.ndarray, lower: np.ndarray) -> np.ndarr
     np.minimum.at(least, h, lower)
     weight = int(most.sum() - least.sum()) + 1
     return (higher.astype(np.int64) * weight + lower).astype(float)
+
+
+def _fairest(
+    sub: ProblemData, region: RegionData, fair: np.ndarray, plans: list[np.ndarray]
+) -> np.ndarray:
+    """The plan of ``plans`` whose sorted capped attainments are lexicographically greatest.
+
+    The first such plan on a tie, so a plan found later must be strictly fairer to
+    replace an earlier one (all ``plans`` house the same persons).
+    """
+    keys = [sorted(_capped(sub, region, plan, fair)) for plan in plans]
+    return plans[max(range(len(plans)), key=lambda i: (keys[i], -i))]
+
+
+def _repair(
+    sub: ProblemData, region: RegionData, fair: np.ndarray, plan: np.ndarray, deadline: float
+) -> np.ndarray:
+    """``plan`` with housed households moved to free dwellings while that makes it fairer.
+
+    A greedy start for HiGHS, nothing more: each step moves one household from its
+    dwelling to a free one it may take, in another municipality, choosing among the
+    moves that credit the most persons net (the receiving municipality below its
+    target, the sending one above it) the first that keeps every rule and makes the
+    sorted capped attainments greater (:func:`_fairest`). The persons housed stay
+    the same, so tier 1 holds. It stops when no move helps, or at ``deadline``.
+    """
+    plan = plan.copy()
+    position = np.full(region.n_municipalities + 1, -1)
+    position[fair] = np.arange(len(fair))
+    target = region.target[fair]
+    pair_place = position[region.dwelling_municipality[sub.pair_dwelling]]  # -1: not fair
+    persons = sub.pair_persons.astype(np.int64)
+    housed_in = np.full(sub.n_households, -1)
+    for _ in range(10 * sub.n_households):
+        if time.perf_counter() > deadline:
+            break
+        housed = np.bincount(pair_place[plan & (pair_place >= 0)],
+                             weights=persons[plan & (pair_place >= 0)],
+                             minlength=len(fair)).astype(np.int64)  # fmt: skip
+        taken = np.zeros(sub.n_dwellings, dtype=bool)
+        taken[sub.pair_dwelling[plan]] = True
+        housed_in[:] = -1
+        housed_in[sub.pair_household[plan]] = np.flatnonzero(plan)
+        now = housed_in[sub.pair_household]
+        candidate = (~plan) & (now >= 0) & ~taken[sub.pair_dwelling] & (pair_place >= 0)
+        candidate &= ~sub.pair_pinned[np.maximum(now, 0)]
+        moves = np.flatnonzero(candidate)
+        if not len(moves):
+            break
+        to, away, w = pair_place[moves], pair_place[now[moves]], persons[moves]
+        gain = np.minimum(w, np.maximum(target[to] - housed[to], 0))
+        has_away = away >= 0
+        surplus = np.where(has_away, housed[np.maximum(away, 0)] - target[np.maximum(away, 0)], 0)
+        loss = np.where(has_away, np.maximum(w - np.maximum(surplus, 0), 0), 0)
+        loss = np.where(has_away, np.minimum(loss, w), 0)
+        net = np.where(to == away, 0, gain - loss)
+        order = np.argsort(-net, kind="stable")
+        order = order[net[order] > 0][:20]
+        moved = False
+        for i in order:
+            trial = plan.copy()
+            trial[now[moves[i]]] = False
+            trial[moves[i]] = True
+            if not sub.violations(trial) and _fairest(sub, region, fair, [plan, trial]) is trial:
+                plan, moved = trial, True
+                break
+        if not moved:
+            break
+    return plan
+
+
+def _credited(
+    sub: ProblemData, region: RegionData, plan: np.ndarray, fair: np.ndarray
+) -> list[int]:
+    """Persons credited to the municipalities ``fair`` under ``plan``: ``min(housed, T_m)``."""
+    housed = _housed(sub, region, plan)
+    return [int(min(housed[m], region.target[m])) for m in fair]
+
+
+def _separate(
+    sub: ProblemData, region: RegionData, settings: SolverSettings, persons: int
+) -> np.ndarray:
+    """The plan of the municipalities matching alone, if it houses ``persons``; else none.
+
+    Without herkoppelingen every municipality's own matching is the engine's; when
+    that already houses the region's optimum it is a plan of tier 1 whose fairness
+    a pooled plan must at least equal.
+    """
+    none = np.zeros(sub.n_pairs, dtype=bool)
+    home = np.flatnonzero(~region.pair_herkoppeling)
+    if sub.pair_pinned[region.pair_herkoppeling].any():
+        return none
+    alone = solve(sub.keep_pairs(~region.pair_herkoppeling), settings)
+    if alone.status == Status.INFEASIBLE or alone.objective[0] != persons:
+        return none
+    plan = none.copy()
+    plan[home[alone.selected]] = True
+    return plan if not sub.violations(plan) else none
 
 
 def _capped(
