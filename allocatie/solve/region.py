@@ -549,6 +549,7 @@ def _run(
     deadline: float,
     gap: float,
     start: np.ndarray,
+    presolves: tuple[str, ...] = ("on", "off"),
 ) -> tuple[np.ndarray | None, bool]:
     """Maximise ``costs · columns`` from the plan ``start``; the values found, and if proven.
 
@@ -565,8 +566,10 @@ def _run(
     highs.changeColsCost(model.n_columns, everything, cost)
     highs.setOptionValue("mip_abs_gap", gap)
     # unlike the engine's matchings these models have knapsack rows (persons per
-    # municipality), where presolve's reductions and cuts prove the fairness tiers faster
-    for presolve in ("on", "off"):
+    # municipality), where presolve's reductions and cuts prove the fairness tiers faster;
+    # the tiers after fairness are matchings again (``presolves`` = off only: on the
+    # Overijssel month tier 3 took 8 s without presolve, 22 s with it)
+    for presolve in presolves:
         # HiGHS 1.16 with presolve can report the optimum's value but return the start
         # unchanged (as allocatie.solve.mip notes); such an answer is run again without it
         highs.setOptionValue("presolve", presolve)
@@ -709,9 +712,15 @@ def _solve_part(
     status = Status.OPTIMAL
     method = Methods.total([method, Methods.one(Method.MIP)])
 
-    def better(columns: np.ndarray, costs: np.ndarray, gap: float) -> tuple[np.ndarray, bool]:
+    def better(
+        columns: np.ndarray,
+        costs: np.ndarray,
+        gap: float,
+        presolves: tuple[str, ...] = ("on", "off"),
+    ) -> tuple[np.ndarray, bool]:
         """The best plan HiGHS finds from ``plan`` (``plan`` itself if none is valid), proven?"""
-        values, proven = _run(model, columns, costs, deadline, gap, _start(model, sub, local, plan))
+        start = _start(model, sub, local, plan)
+        values, proven = _run(model, columns, costs, deadline, gap, start, presolves)
         if values is None:
             return plan, False
         chosen = values[: sub.n_pairs] > 0.5
@@ -792,7 +801,7 @@ def _solve_part(
         costs = _folded(sub, higher, lower)
         if not costs.any():
             continue
-        chosen, proven = better(everything, costs, 1e-6)
+        chosen, proven = better(everything, costs, 1e-6, ("off",))
         if float(costs[chosen].sum()) >= float(costs[plan].sum()):
             plan = chosen
         if not proven:
@@ -848,66 +857,82 @@ def _fairest(
 def _repair(
     sub: ProblemData, region: RegionData, fair: np.ndarray, plan: np.ndarray, deadline: float
 ) -> np.ndarray:
-    """``plan`` with housed households moved to free dwellings while that makes it fairer.
+    """``plan`` with households moved or swapped while that makes it fairer.
 
-    A greedy start for HiGHS, nothing more: each step moves one household from its
-    dwelling to a free one it may take, in another municipality, choosing among the
-    moves that credit the most persons net (the receiving municipality below its
-    target, the sending one above it) the first that keeps every rule and makes the
-    sorted capped attainments greater (:func:`_fairest`). The persons housed stay
-    the same, so tier 1 holds. It stops when no move helps, or at ``deadline``.
+    A greedy start for HiGHS, nothing more. A step either moves one housed household
+    to a free dwelling it may take, or swaps the dwellings of two housed households
+    that may take each other's, across two municipalities; among the steps that
+    credit the most persons net (``Σ_m min(housed_m, T_m)``) it takes the first that
+    keeps every rule and makes the sorted capped attainments greater
+    (:func:`_fairest`). The persons housed stay the same, so tier 1 holds. It stops
+    when no step helps, or at ``deadline``. Loops over the few steps tried only.
     """
     plan = plan.copy()
     position = np.full(region.n_municipalities + 1, -1)
     position[fair] = np.arange(len(fair))
-    target = region.target[fair]
-    pair_place = position[region.dwelling_municipality[sub.pair_dwelling]]  # -1: not fair
+    target = np.append(region.target[fair], 0)  # index -1: no fair municipality
+    place = position[region.dwelling_municipality[sub.pair_dwelling]]  # -1: not fair
     persons = sub.pair_persons.astype(np.int64)
-    housed_in = np.full(sub.n_households, -1)
+    key = sub.pair_household.astype(np.int64) * sub.n_dwellings + sub.pair_dwelling
+    order_key = np.argsort(key, kind="stable")
+    sorted_key = key[order_key]
+
+    def pair_of(household: np.ndarray, dwelling: np.ndarray) -> np.ndarray:
+        """The pair of each (household, dwelling), ``-1`` where there is none."""
+        wanted = household.astype(np.int64) * sub.n_dwellings + dwelling
+        at = np.minimum(np.searchsorted(sorted_key, wanted), len(key) - 1)
+        return np.where(sorted_key[at] == wanted, order_key[at], -1)
+
     for _ in range(10 * sub.n_households):
-        if time.perf_counter() > deadline:
+        if time.perf_counter() > deadline or not sub.n_pairs:
             break
-        housed = np.bincount(pair_place[plan & (pair_place >= 0)],
-                             weights=persons[plan & (pair_place >= 0)],
-                             minlength=len(fair)).astype(np.int64)  # fmt: skip
-        taken = np.zeros(sub.n_dwellings, dtype=bool)
-        taken[sub.pair_dwelling[plan]] = True
-        housed_in[:] = -1
-        housed_in[sub.pair_household[plan]] = np.flatnonzero(plan)
-        now = housed_in[sub.pair_household]
-        candidate = (~plan) & (now >= 0) & ~taken[sub.pair_dwelling] & (pair_place >= 0)
-        candidate &= ~sub.pair_pinned[np.maximum(now, 0)]
-        moves = np.flatnonzero(candidate)
-        if not len(moves):
-            break
-        to, away, w = pair_place[moves], pair_place[now[moves]], persons[moves]
-        gain = np.minimum(w, np.maximum(target[to] - housed[to], 0))
-        has_away = away >= 0
-        surplus = np.where(has_away, housed[np.maximum(away, 0)] - target[np.maximum(away, 0)], 0)
-        loss = np.where(has_away, np.maximum(w - np.maximum(surplus, 0), 0), 0)
-        loss = np.where(has_away, np.minimum(loss, w), 0)
-        net = np.where(to == away, 0, gain - loss)
-        order = np.argsort(-net, kind="stable")
-        order = order[net[order] > 0][:20]
-        moved = False
-        for i in order:
+        inside = plan & (place >= 0)
+        housed = np.bincount(place[inside], weights=persons[inside], minlength=len(fair))
+        housed = np.append(housed.astype(np.int64), 0)
+        occupant = np.full(sub.n_dwellings, -1)  # the selected pair in each dwelling
+        occupant[sub.pair_dwelling[plan]] = np.flatnonzero(plan)
+        now = np.full(sub.n_households, -1)
+        now[sub.pair_household[plan]] = np.flatnonzero(plan)
+        current = now[sub.pair_household]  # the household's selected pair, -1 if none
+        open_ = (~plan) & (current >= 0) & (place != place[np.maximum(current, 0)])
+        open_ &= ~sub.pair_pinned[np.maximum(current, 0)]
+        there = occupant[sub.pair_dwelling]
+        # moves to a free dwelling; swaps with the occupant where it may take ours
+        moves = np.flatnonzero(open_ & (there < 0))
+        swaps = np.flatnonzero(open_ & (there >= 0))
+        swaps = swaps[~sub.pair_pinned[there[swaps]]]
+        back = pair_of(sub.pair_household[there[swaps]], sub.pair_dwelling[current[swaps]])
+        swaps, back = swaps[back >= 0], back[back >= 0]
+        adds = np.concatenate([moves, swaps])
+        delta = persons[adds] - np.concatenate([np.zeros(len(moves), np.int64), persons[back]])
+        to, away = place[adds], place[current[adds]]
+
+        net = _credit(housed, target, to, delta) + _credit(housed, target, away, -delta)
+        tried = np.argsort(-net, kind="stable")
+        tried = tried[net[tried] > 0][:20]
+        stepped = False
+        for i in tried:
             trial = plan.copy()
-            trial[now[moves[i]]] = False
-            trial[moves[i]] = True
+            trial[current[adds[i]]] = False
+            trial[adds[i]] = True
+            if i >= len(moves):
+                j = i - len(moves)
+                trial[there[swaps[j]]] = False
+                trial[back[j]] = True
             if not sub.violations(trial) and _fairest(sub, region, fair, [plan, trial]) is trial:
-                plan, moved = trial, True
+                plan, stepped = trial, True
                 break
-        if not moved:
+        if not stepped:
             break
     return plan
 
 
-def _credited(
-    sub: ProblemData, region: RegionData, plan: np.ndarray, fair: np.ndarray
-) -> list[int]:
-    """Persons credited to the municipalities ``fair`` under ``plan``: ``min(housed, T_m)``."""
-    housed = _housed(sub, region, plan)
-    return [int(min(housed[m], region.target[m])) for m in fair]
+def _credit(
+    housed: np.ndarray, target: np.ndarray, m: np.ndarray, change: np.ndarray
+) -> np.ndarray:
+    """Change of ``min(housed_m, T_m)`` when ``change`` persons come to ``m`` (0 at ``-1``)."""
+    gained = np.minimum(housed[m] + change, target[m]) - np.minimum(housed[m], target[m])
+    return np.where(m >= 0, gained, 0)
 
 
 def _separate(
