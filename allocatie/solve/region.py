@@ -33,7 +33,8 @@ parts of tier 5, are folded pairwise into one integer objective whose weight mak
 the fold exactly lexicographic (:func:`_folded`). The persons credited to each
 municipality, ``min(housed, target)``, are integer columns. Unlike the engine's
 matchings, these models have knapsack rows (persons per municipality), so HiGHS
-runs with presolve; an answer that is not the plan HiGHS valued (HiGHS 1.16 can
+runs the fairness steps with presolve (the tiers after them without, as the
+engine's matchings); an answer that is not the plan HiGHS valued (HiGHS 1.16 can
 return the start unchanged with presolve, see :mod:`allocatie.solve.mip`) is solved
 again without it. HiGHS's feasibility tolerances are set to :data:`TOLERANCE`, far
 below :data:`MARGIN`: at its defaults presolve found the fixed fairness rows
@@ -44,7 +45,9 @@ The fairness tier is settled cheaply where it can be, before the sequential step
 - the plans known with tier 1's persons are the tier-1 plan and, when it houses as
   many, the municipalities' own plan (pairs without herkoppeling only); the fairer
   (sorted attainments, :func:`_fairest`) is improved by a greedy repair that moves
-  households to free dwellings in municipalities below target (:func:`_repair`);
+  households to free dwellings, or swaps two, towards municipalities below target
+  (:func:`_repair`); on the national benchmark it alone, or with the MIP below,
+  brings every municipality of most regions to its target;
 - the lowest attainment is bounded by the largest level ``t`` with
   ``Σ_m ceil(t·T_m)`` at most the persons housed (a valid cut; at ``t = 1``:
   every municipality at its target). If the plan does not reach it, one
