@@ -235,36 +235,11 @@ def _summary(console: Console, outcome: Any, written: list[Path], seconds: float
 
 def _fairness_lines(k: dict[str, Any]) -> list[str]:
     """The region's accounts per municipality, and the comparison with first come, first served."""
+    from allocatie.report.accounts import region_lines
     from allocatie.report.harm import harm_sentence, no_harm_sentence
 
-    lines = []
-    region = k.get("region")
-    if region and region.get("pooling"):
-        lines.append(
-            _("Region (pooled): {persons} housed, {moves}; lowest attainment {lowest}.").format(
-                persons=_persons(region["persons_housed"]),
-                moves=ngettext(
-                    "{n} herkoppeling", "{n} herkoppelingen", region["herkoppelingen"]
-                ).format(n=number(region["herkoppelingen"])),
-                lowest=percent(region["lowest_attainment"]),
-            )
-        )
-    for m in k.get("municipalities") or []:
-        lines.append(
-            _(
-                "  {name}: {housed} housed ({received} received, {sent} sent elsewhere), "
-                "{attainment} of its target of {target}."
-            ).format(
-                name=m["name"] or m["municipality"],
-                housed=_persons(m["persons_housed"]),
-                received=number(m["persons_received"]),
-                sent=number(m["persons_sent"]),
-                attainment=percent(m["attainment"]) if m["attainment"] is not None else "–",
-                target=number(m["target"]),
-            )
-        )
-    lines.extend(line for line in (harm_sentence(k), no_harm_sentence(k)) if line)
-    return lines
+    harm = [line for line in (harm_sentence(k), no_harm_sentence(k)) if line]
+    return region_lines(k) + harm
 
 
 def _persons(n: int) -> str:

@@ -38,6 +38,7 @@ import pandas as pd
 from branca.element import Figure
 
 from allocatie.i18n import _, language, money, ngettext, number, percent
+from allocatie.report.accounts import region_lines
 from allocatie.report.columns import (
     INDICES,
     column_kind,
@@ -404,7 +405,9 @@ def _summary_html(k: dict[str, Any], gemeente: str) -> str:
     for row in k.get("shortfall", {}).get("binding_settings", []):
         if row["binds"]:
             lines.append(e(_("Policy: {text}.").format(text=setting_text(row))))
-    # no hidden harm: the comparison with first come, first served, and the rule's cost
+    # a pooled region's accounts, then no hidden harm: the comparison with first come,
+    # first served, and the rule's cost
+    lines += [e(text) for text in region_lines(k)]
     lines += [e(text) for text in (harm_sentence(k), no_harm_sentence(k)) if text]
     lines.append(
         e(
@@ -458,8 +461,17 @@ def report_writers(outcome: Any) -> dict[str, Callable[[Path], None]]:
     shown = outcome.plan[outcome.plan["dwelling_id"].isin(here["dwelling_id"].astype(str))]
     placements = placements_table(shown, here)
     name = str(layer["gemeente_name"].iloc[0]) if "gemeente_name" in layer else gemeente
-    title = _("allocatie — plan {name}, {date}").format(
-        name=name, date=outcome.kpis["matching_date"]
+    date = outcome.kpis["matching_date"]
+    title = _("allocatie — plan {name}, {date}").format(name=name, date=date)
+    municipalities = outcome.kpis.get("municipalities") or []
+    # a regional plan is the region's; its maps show one municipality (the title above)
+    report_title = (
+        _("allocatie — regional plan {names}, {date}").format(
+            names=", ".join(str(m["name"] or m["municipality"]) for m in municipalities),
+            date=date,
+        )
+        if municipalities
+        else title
     )
 
     def write_png(path: Path) -> None:
@@ -483,7 +495,7 @@ def report_writers(outcome: Any) -> dict[str, Callable[[Path], None]]:
         )
         write_report_html(
             path,
-            title=title,
+            title=report_title,
             summary_html=_summary_html(outcome.kpis, gemeente),
             map_=interactive_map(
                 layer, placements, threshold=threshold, indicator_label=label, title=title
